@@ -1,0 +1,149 @@
+// Opening the database behind a DATABASE_URL: PGlite (embedded) or a real
+// PostgreSQL server. Shared by the app (db.server.ts), the migration CLI and
+// the tests, so all three open the database the same way.
+import fs from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+
+export const DEFAULT_DATABASE_URL = "pglite:./data/pglite";
+
+export type DatabaseTarget =
+  | { kind: "pglite"; dir: string | null } // null: in memory
+  | { kind: "postgres"; url: string };
+
+export function parseDatabaseUrl(url: string): DatabaseTarget {
+  if (url === "pglite:memory://" || url === "memory://") return { kind: "pglite", dir: null };
+  if (url.startsWith("pglite:")) {
+    const dir = url.slice("pglite:".length).replace(/^\/\/(?=\/)/, "");
+    if (!dir) throw new Error("DATABASE_URL: pglite: needs a directory, e.g. pglite:./data/pglite");
+    return { kind: "pglite", dir: path.resolve(dir) };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) return { kind: "postgres", url };
+  throw new Error(
+    "DATABASE_URL must start with postgresql:// (a PostgreSQL server) or pglite: (an embedded database directory)",
+  );
+}
+
+export class DatabaseLockedError extends Error {
+  constructor(dir: string, pid: number) {
+    super(
+      `The embedded database at ${dir} is already open in process ${pid}. ` +
+        `PGlite cannot be shared between processes (writes would be lost). ` +
+        `Stop that process first, or run this command through it.`,
+    );
+    this.name = "DatabaseLockedError";
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+// PGlite has no lock between processes. One lock file per data directory,
+// created atomically, holds the owner's pid; a stale one (owner gone) is taken over.
+function acquireLock(dir: string): () => void {
+  const lockPath = path.join(dir, ".mavuno.lock");
+  fs.mkdirSync(dir, { recursive: true });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = fs.openSync(lockPath, "wx");
+      fs.writeSync(fd, String(process.pid));
+      fs.closeSync(fd);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        try {
+          if (fs.readFileSync(lockPath, "utf8").trim() === String(process.pid)) fs.unlinkSync(lockPath);
+        } catch {
+          // already gone
+        }
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const owner = Number.parseInt(fs.readFileSync(lockPath, "utf8").trim(), 10);
+      if (Number.isInteger(owner) && owner !== process.pid && processAlive(owner)) {
+        throw new DatabaseLockedError(dir, owner);
+      }
+      if (owner === process.pid) throw new DatabaseLockedError(dir, owner);
+      fs.rmSync(lockPath, { force: true });
+    }
+  }
+  throw new Error(`Could not lock the embedded database at ${dir}`);
+}
+
+export type OpenDatabase = {
+  target: DatabaseTarget;
+  factory: SqlMigrationAwareDriverAdapterFactory;
+  /** Raw SQL for tooling (migrations, verification, tests). */
+  query: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
+  exec: (sql: string) => Promise<void>;
+  close: () => Promise<void>;
+};
+
+export async function openPglite(dir: string | null): Promise<OpenDatabase> {
+  const release = dir ? acquireLock(dir) : () => {};
+  let client: PGlite;
+  try {
+    client = new PGlite(dir ?? undefined);
+    await client.waitReady;
+  } catch (error) {
+    release();
+    throw error;
+  }
+  let closed = false;
+  return {
+    target: { kind: "pglite", dir },
+    factory: new PrismaPGlite(client),
+    query: async (sql, params) => (await client.query<Record<string, unknown>>(sql, params)).rows,
+    exec: async (sql) => {
+      await client.exec(sql);
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      try {
+        await client.close();
+      } finally {
+        release();
+      }
+    },
+  };
+}
+
+export function openPostgres(url: string, poolOptions: pg.PoolConfig = {}): OpenDatabase {
+  const pool = new pg.Pool({ connectionString: url, max: 10, ...poolOptions });
+  let closed = false;
+  return {
+    target: { kind: "postgres", url },
+    factory: new PrismaPg(pool),
+    query: async (sql, params) => (await pool.query(sql, params)).rows,
+    exec: async (sql) => {
+      await pool.query(sql);
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
+
+export type OpenDatabaseOptions = {
+  /** Only used for PostgreSQL: e.g. the migration tooling passes its own pg.Client subclass. */
+  poolOptions?: pg.PoolConfig;
+};
+
+export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<OpenDatabase> {
+  const target = parseDatabaseUrl(url);
+  return target.kind === "pglite" ? openPglite(target.dir) : openPostgres(target.url, options.poolOptions);
+}

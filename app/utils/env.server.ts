@@ -1,0 +1,59 @@
+// The environment, read once through one Zod schema. A wrong or missing value
+// stops start-up with a message naming the variable.
+import { z } from "zod";
+import { DEFAULT_DATABASE_URL, parseDatabaseUrl } from "./database.server.ts";
+
+const boolean = z
+  .enum(["true", "false", "1", "0"], { message: "must be true or false" })
+  .transform((value) => value === "true" || value === "1");
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z
+    .string()
+    .default(DEFAULT_DATABASE_URL)
+    .superRefine((value, ctx) => {
+      try {
+        parseDatabaseUrl(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message.replace(/^DATABASE_URL:?\s*/, "") });
+      }
+    }),
+  PORT: z.coerce.number({ message: "must be a number" }).int().min(1).max(65535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  /** The public origin (https://mavuno.example) when served behind a proxy; checked against Origin headers. */
+  APP_ORIGIN: z.url({ message: "must be a URL like https://mavuno.example" }).optional(),
+  /** Mark cookies Secure. Defaults to true in production. */
+  SECURE_COOKIES: boolean.optional(),
+  /** Per-account and per-IP log-in throttling: failures allowed in the window. */
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+  LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(20),
+  LOGIN_THROTTLE_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
+});
+
+export type Env = z.infer<typeof schema> & { secureCookies: boolean };
+
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "EnvError";
+  }
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // Empty strings count as unset, as most shells and .env files mean them.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    throw new EnvError(result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
+  }
+  const env = result.data;
+  return { ...env, secureCookies: env.SECURE_COOKIES ?? env.NODE_ENV === "production" };
+}
+
+let cached: Env | undefined;
+
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
