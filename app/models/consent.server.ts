@@ -1,0 +1,96 @@
+// The one answer to "may this be shown, for this client, for this purpose, to
+// this viewer?". Every page that shows client data goes through here.
+import type { ConsentPurpose, LocationGranularity } from "~/generated/prisma/enums.ts";
+import { getDb } from "~/utils/db.server.ts";
+
+export type Viewer = {
+  userId: string | null;
+  isPlatformAdmin: boolean;
+  /** Partners whose staff the viewer is on. */
+  partnerIds: readonly string[];
+};
+
+export const PUBLIC_VIEWER: Viewer = { userId: null, isPlatformAdmin: false, partnerIds: [] };
+
+/** Live consents of one client: purposes granted and not revoked. */
+export type LiveConsents = {
+  purposes: ReadonlySet<ConsentPurpose>;
+  /** The location granularity granted, when `location` is live. */
+  location: LocationGranularity | null;
+};
+
+const NONE: LiveConsents = { purposes: new Set(), location: null };
+const GRANULARITY_ORDER: LocationGranularity[] = ["country", "region", "village"];
+
+/** Live consents for many clients in one query, read fresh on every request. */
+export async function liveConsents(clientIds: readonly string[]): Promise<Map<string, LiveConsents>> {
+  const result = new Map<string, LiveConsents>();
+  if (clientIds.length === 0) return result;
+  const db = await getDb();
+  const rows = await db.consent.findMany({
+    where: { clientId: { in: [...new Set(clientIds)] }, revokedAt: null },
+    select: { clientId: true, purpose: true, granularity: true },
+  });
+  for (const row of rows) {
+    const current = result.get(row.clientId) ?? { purposes: new Set<ConsentPurpose>(), location: null };
+    const purposes = new Set(current.purposes).add(row.purpose);
+    let location = current.location;
+    if (row.purpose === "location") {
+      const granted = row.granularity ?? "country";
+      // Several live location grants: the finest one the client agreed to.
+      if (!location || GRANULARITY_ORDER.indexOf(granted) > GRANULARITY_ORDER.indexOf(location)) location = granted;
+    }
+    result.set(row.clientId, { purposes, location });
+  }
+  return result;
+}
+
+/** Staff of the client's own partner and platform admins work with client records directly. */
+export function hasClientLevelRights(viewer: Viewer, partnerId: string): boolean {
+  return viewer.isPlatformAdmin || viewer.partnerIds.includes(partnerId);
+}
+
+export function mayShow(
+  purpose: ConsentPurpose,
+  consents: LiveConsents | undefined,
+  viewer: Viewer,
+  partnerId: string,
+): boolean {
+  if (hasClientLevelRights(viewer, partnerId)) return true;
+  return (consents ?? NONE).purposes.has(purpose);
+}
+
+export type PlaceParts = { country: string; region: string; village: string };
+
+/** The place as finely as the consent allows: country only by default. */
+export function visiblePlace(
+  place: PlaceParts,
+  consents: LiveConsents | undefined,
+  viewer: Viewer,
+  partnerId: string,
+): string[] {
+  const granularity = hasClientLevelRights(viewer, partnerId) ? "village" : ((consents ?? NONE).location ?? "country");
+  const parts = [place.country];
+  if (granularity === "region" || granularity === "village") parts.unshift(place.region);
+  if (granularity === "village") parts.unshift(place.village);
+  return parts;
+}
+
+/**
+ * A group is shown only as far as every current member allows: the group's name
+ * and story with every member's story consent, its place at the coarsest
+ * granularity any member granted.
+ */
+export function combineForGroup(memberIds: readonly string[], consents: Map<string, LiveConsents>): LiveConsents {
+  if (memberIds.length === 0) return NONE;
+  let purposes = null as Set<ConsentPurpose> | null;
+  let location: LocationGranularity | null = "village";
+  for (const id of memberIds) {
+    const member = consents.get(id) ?? NONE;
+    purposes = purposes ? new Set([...purposes].filter((p) => member.purposes.has(p))) : new Set(member.purposes);
+    const granted = member.location;
+    if (!granted) location = null;
+    else if (location && GRANULARITY_ORDER.indexOf(granted) < GRANULARITY_ORDER.indexOf(location)) location = granted;
+  }
+  return { purposes: purposes ?? new Set(), location: purposes?.has("location") ? location : null };
+}

@@ -1,0 +1,126 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, Link, Links, Meta, NavLink, Outlet, Scripts, ScrollRestoration, useRouteLoaderData } from "@remix-run/react";
+import type { ReactNode } from "react";
+import { GeneralErrorBoundary } from "./components/error-boundary.tsx";
+import { useNonce } from "./components/nonce.tsx";
+import stylesheet from "./styles/app.css";
+import { getMemberships, getOptionalUser } from "./utils/auth.server.ts";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: stylesheet },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
+
+export const meta: MetaFunction = () => [
+  { title: "Mavuno — lend $25 to people building their livelihoods" },
+  { name: "description", content: "Lend to entrepreneurs and savings groups, in $25 shares, through field partners you can see." },
+];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await getOptionalUser(request);
+  const memberships = user ? await getMemberships(user.id) : [];
+  return json({
+    user: user ? { name: user.name, isPlatformAdmin: user.isPlatformAdmin } : null,
+    partners: memberships.map((m) => ({ name: m.partner.name, role: m.role })),
+  });
+}
+
+function Document({ children }: { children: ReactNode }) {
+  const nonce = useNonce();
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        {children}
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  );
+}
+
+function Header() {
+  const data = useRouteLoaderData<typeof loader>("root");
+  const user = data?.user;
+  return (
+    <header className="site-header">
+      <Link to="/" className="brand" aria-label="Mavuno home">
+        Mavuno
+      </Link>
+      <nav aria-label="Main">
+        <ul>
+          <li>
+            <NavLink to="/loans">Loans</NavLink>
+          </li>
+          {user ? (
+            <>
+              <li>
+                <NavLink to="/account">{user.name}</NavLink>
+              </li>
+              <li>
+                <Form method="post" action="/logout">
+                  <button type="submit" className="link-button">
+                    Log out
+                  </button>
+                </Form>
+              </li>
+            </>
+          ) : (
+            <>
+              <li>
+                <NavLink to="/login">Log in</NavLink>
+              </li>
+              <li>
+                <NavLink to="/signup">Sign up</NavLink>
+              </li>
+            </>
+          )}
+        </ul>
+      </nav>
+    </header>
+  );
+}
+
+function Footer() {
+  return (
+    <footer className="site-footer">
+      <p>
+        Mavuno connects lenders with field partners who serve entrepreneurs and savings groups. Every borrower's
+        details are shown only with their consent.
+      </p>
+    </footer>
+  );
+}
+
+export default function App() {
+  return (
+    <Document>
+      <Header />
+      <main id="main">
+        <Outlet />
+      </main>
+      <Footer />
+    </Document>
+  );
+}
+
+export function ErrorBoundary() {
+  return (
+    <Document>
+      <Header />
+      <main id="main">
+        <GeneralErrorBoundary />
+      </main>
+      <Footer />
+    </Document>
+  );
+}
