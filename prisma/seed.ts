@@ -1,0 +1,268 @@
+// Demo data: three fictional field partners in three countries, their clients
+// and groups, loans in every status, and log-ins for each role. Idempotent:
+// every row has a fixed key, so running it again changes nothing.
+// `--if-empty` seeds only a database with no users (what `npm run demo` uses).
+import type { ConsentPurpose, Gender, LoanStatus } from "~/generated/prisma/enums.ts";
+import { closeDb, getDb } from "~/utils/db.server.ts";
+import {
+  grantConsent,
+  makeClient,
+  makeGroup,
+  makeLoan,
+  makeMembership,
+  makePartner,
+  makeUser,
+} from "../tests/factories/index.ts";
+
+export const DEMO_PASSWORD = "mavuno-demo-2026";
+export const DEMO_USERS = {
+  admin: "admin@mavuno.test",
+  lender: "lender@mavuno.test",
+  officer: "officer@mavuno.test",
+  partnerAdmin: "partner-admin@mavuno.test",
+  coordinator: "coordinator@mavuno.test",
+} as const;
+
+// A small deterministic generator, so the demo is the same on every machine.
+function rng(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Country = {
+  slug: string;
+  name: string;
+  country: string;
+  currency: string;
+  fxRate: string;
+  description: string;
+  regions: { name: string; villages: string[] }[];
+  women: string[];
+  men: string[];
+  surnames: string[];
+  groupNames: string[];
+};
+
+const PARTNERS: Country[] = [
+  {
+    slug: "umoja-microfinance",
+    name: "Umoja Microfinance",
+    country: "KE",
+    currency: "KES",
+    fxRate: "129.50",
+    description: "Group and individual loans for market traders and smallholder farmers in western and central Kenya.",
+    regions: [
+      { name: "Kisumu", villages: ["Kondele", "Nyamasaria", "Otonglo"] },
+      { name: "Nakuru", villages: ["Bahati", "Njoro", "Rongai"] },
+      { name: "Kiambu", villages: ["Githunguri", "Limuru", "Ruiru"] },
+    ],
+    women: ["Achieng", "Wanjiru", "Nafula", "Akinyi", "Wambui", "Chebet", "Atieno", "Nyokabi"],
+    men: ["Otieno", "Kamau", "Kiprono", "Mwangi", "Ouma", "Njoroge"],
+    surnames: ["Odhiambo", "Kariuki", "Wekesa", "Mutua", "Chepkoech", "Owino", "Gitau", "Langat"],
+    groupNames: ["Tumaini Women's Group", "Upendo Savings Group", "Jitegemee Farmers"],
+  },
+  {
+    slug: "tujenge-savings-trust",
+    name: "Tujenge Savings Trust",
+    country: "UG",
+    currency: "UGX",
+    fxRate: "3700",
+    description: "An NGO that trains village savings groups and lends to their members in eastern and northern Uganda.",
+    regions: [
+      { name: "Eastern", villages: ["Bulambuli", "Namisindwa", "Kapchorwa"] },
+      { name: "Northern", villages: ["Gulu", "Amuru", "Lira"] },
+      { name: "Central", villages: ["Mukono", "Luwero", "Mityana"] },
+    ],
+    women: ["Nakato", "Akello", "Namubiru", "Apio", "Nabirye", "Auma", "Nansubuga", "Adong"],
+    men: ["Okello", "Ssemakula", "Odongo", "Mugisha", "Opio", "Wasswa"],
+    surnames: ["Namusoke", "Ocen", "Kintu", "Achola", "Mukasa", "Ayo", "Lubega", "Oryem"],
+    groupNames: ["Twekembe Savings Group", "Kwagala Women's Circle", "Lacor Youth Savers"],
+  },
+  {
+    slug: "bayanihan-credit",
+    name: "Bayanihan Credit Cooperative",
+    country: "PH",
+    currency: "PHP",
+    fxRate: "58.20",
+    description: "A cooperative serving sari-sari store owners, fisherfolk and rice farmers across the Visayas and Mindanao.",
+    regions: [
+      { name: "Western Visayas", villages: ["Jaro", "Passi", "Roxas"] },
+      { name: "Central Visayas", villages: ["Talisay", "Dumaguete", "Bogo"] },
+      { name: "Northern Mindanao", villages: ["Malaybalay", "Gingoog", "Iligan"] },
+    ],
+    women: ["Maricel", "Rowena", "Jocelyn", "Analyn", "Divina", "Cherry", "Lorna", "Gemma"],
+    men: ["Rogelio", "Danilo", "Arnel", "Jun", "Romeo", "Efren"],
+    surnames: ["Dela Cruz", "Bautista", "Villanueva", "Ramos", "Mendoza", "Aquino", "Santos", "Reyes"],
+    groupNames: ["Samahan ng Kababaihan", "Bagong Pag-asa Savers", "Tambayan Fisherfolk Group"],
+  },
+];
+
+const SECTORS: { sector: string; purposes: string[] }[] = [
+  { sector: "Retail", purposes: ["To buy more stock for her kiosk", "To add a refrigerator to the shop", "To stock school supplies before term starts"] },
+  { sector: "Agriculture", purposes: ["To buy certified seed and fertiliser for the planting season", "To buy two dairy goats", "To build a drip irrigation line"] },
+  { sector: "Food", purposes: ["To buy a second charcoal stove for the food stall", "To buy flour and oil in bulk", "To buy a chest freezer for fish"] },
+  { sector: "Services", purposes: ["To buy a second sewing machine", "To repair the motorbike used for deliveries", "To buy hair-dressing equipment"] },
+  { sector: "Housing", purposes: ["To replace a leaking roof with iron sheets", "To connect the house to clean water"] },
+];
+
+// Every status appears; fundraising ones are the most common, as on a live site.
+const STATUS_PLAN: LoanStatus[] = [
+  ...Array<LoanStatus>(14).fill("fundraising"),
+  ...Array<LoanStatus>(4).fill("funded"),
+  ...Array<LoanStatus>(8).fill("paying_back"),
+  ...Array<LoanStatus>(6).fill("repaid"),
+  ...Array<LoanStatus>(2).fill("defaulted"),
+  ...Array<LoanStatus>(2).fill("written_off"),
+  ...Array<LoanStatus>(3).fill("expired"),
+  ...Array<LoanStatus>(2).fill("cancelled"),
+  ...Array<LoanStatus>(3).fill("draft"),
+  ...Array<LoanStatus>(3).fill("submitted"),
+];
+
+const DAY = 86_400_000;
+
+export async function seed(options: { ifEmpty?: boolean } = {}) {
+  const db = await getDb();
+  if (options.ifEmpty && (await db.user.count()) > 0) {
+    console.log("seed: the database already has data; left as it is.");
+    return { seeded: false };
+  }
+  const random = rng(20261122);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const now = Date.now();
+
+  const admin = await makeUser(db, { id: "seed-user-admin", email: DEMO_USERS.admin, name: "Amina (platform admin)", password: DEMO_PASSWORD, isPlatformAdmin: true });
+  await makeUser(db, { id: "seed-user-lender", email: DEMO_USERS.lender, name: "Lena Lender", password: DEMO_PASSWORD });
+  const officer = await makeUser(db, { id: "seed-user-officer", email: DEMO_USERS.officer, name: "Otieno (loan officer)", password: DEMO_PASSWORD });
+  const partnerAdmin = await makeUser(db, { id: "seed-user-partner-admin", email: DEMO_USERS.partnerAdmin, name: "Grace (partner admin)", password: DEMO_PASSWORD });
+  const coordinator = await makeUser(db, { id: "seed-user-coordinator", email: DEMO_USERS.coordinator, name: "Cyrus (coordinator)", password: DEMO_PASSWORD });
+
+  let loanNumber = 0;
+  for (const [p, spec] of PARTNERS.entries()) {
+    const partner = await makePartner(db, {
+      id: `seed-partner-${p + 1}`,
+      slug: spec.slug,
+      name: spec.name,
+      country: spec.country,
+      regions: spec.regions.map((r) => r.name),
+      description: spec.description,
+      joinedAt: new Date(now - (3 - p) * 400 * DAY),
+    });
+    if (p === 0) {
+      await makeMembership(db, { userId: officer.id, partnerId: partner.id, role: "officer" });
+      await makeMembership(db, { userId: partnerAdmin.id, partnerId: partner.id, role: "admin" });
+      await makeMembership(db, { userId: coordinator.id, partnerId: partner.id, role: "coordinator" });
+    }
+
+    const makePerson = async (key: string, groupRegion?: { name: string; villages: string[] }) => {
+      const gender: Gender = random() < 0.72 ? "female" : "male";
+      const region = groupRegion ?? pick(spec.regions);
+      const first = pick(gender === "female" ? spec.women : spec.men);
+      const fullName = `${first} ${pick(spec.surnames)}`;
+      const { sector } = pick(SECTORS);
+      const client = await makeClient(db, {
+        id: `seed-client-${key}`,
+        partnerId: partner.id,
+        fullName,
+        gender,
+        region: region.name,
+        village: pick(region.villages),
+        sector,
+        story: `${first} has run a small ${sector.toLowerCase()} business for ${2 + Math.floor(random() * 12)} years and supports ${1 + Math.floor(random() * 6)} children. ${first} wants to grow the business so the family has a steadier income through the dry months.`,
+      });
+      // Consent varies as it does in the field: most share their story, some share nothing.
+      const roll = random();
+      const purposes: ConsentPurpose[] =
+        roll < 0.6 ? ["story", "name", "location", "ppi"] : roll < 0.8 ? ["story", "ppi"] : roll < 0.9 ? ["ppi"] : [];
+      for (const purpose of purposes) {
+        await grantConsent(db, {
+          id: `seed-consent-${key}-${purpose}`,
+          clientId: client.id,
+          purpose,
+          granularity: purpose === "location" ? (random() < 0.5 ? "region" : "village") : undefined,
+          recordedById: p === 0 ? officer.id : admin.id,
+          evidence: `Consent form ${key.toUpperCase()}-${purpose}, signed at enrolment`,
+        });
+      }
+      return client;
+    };
+
+    // Two savings groups per partner, each with five to eight members.
+    const groups = [];
+    for (let g = 0; g < 2; g++) {
+      const region = pick(spec.regions);
+      const members = [];
+      const size = 5 + Math.floor(random() * 4);
+      for (let m = 0; m < size; m++) members.push(await makePerson(`p${p + 1}g${g + 1}m${m + 1}`, region));
+      groups.push(
+        await makeGroup(db, {
+          id: `seed-group-${p + 1}-${g + 1}`,
+          partnerId: partner.id,
+          name: spec.groupNames[g]!,
+          kind: g === 0 ? "savings_group" : "self_help_group",
+          region: region.name,
+          village: pick(region.villages),
+          sector: "Agriculture",
+          story: `${spec.groupNames[g]} meets every week to save together and lend to its members. The members want to buy inputs in bulk at planting time.`,
+          memberIds: members.map((m) => m.id),
+        }),
+      );
+    }
+
+    // Fifteen loans per partner: mostly individuals, some to groups.
+    for (let i = 0; i < 15; i++) {
+      loanNumber++;
+      // Interleaved across partners so each one shows a spread of statuses.
+      const status = STATUS_PLAN[(i * PARTNERS.length + p) % STATUS_PLAN.length]!;
+      const { sector, purposes } = pick(SECTORS);
+      const forGroup = i % 5 === 4;
+      const borrower = forGroup ? null : await makePerson(`p${p + 1}c${i + 1}`);
+      const deadline =
+        status === "fundraising"
+          ? new Date(now + (2 + Math.floor(random() * 28)) * DAY)
+          : status === "draft" || status === "submitted"
+            ? new Date(now + 30 * DAY)
+            : new Date(now - (10 + Math.floor(random() * 300)) * DAY);
+      await makeLoan(db, {
+        id: `seed-loan-${String(loanNumber).padStart(3, "0")}`,
+        reference: `MV-${spec.country}-${String(loanNumber).padStart(4, "0")}`,
+        partnerId: partner.id,
+        ...(forGroup ? { groupId: groups[i % 2]!.id } : { clientId: borrower!.id }),
+        status,
+        amountUsdCents: 2500 * (8 + Math.floor(random() * 72)),
+        localCurrency: spec.currency,
+        fxRate: spec.fxRate,
+        purpose: forGroup ? "To buy seed and fertiliser in bulk for all members before the planting season" : pick(purposes),
+        sector: forGroup ? "Agriculture" : sector,
+        termMonths: pick([6, 8, 12, 14, 18]),
+        frequency: forGroup ? "monthly" : pick(["weekly", "fortnightly", "monthly"] as const),
+        interestMethod: random() < 0.6 ? "declining_balance" : "flat",
+        annualRateBps: 1800 + Math.floor(random() * 18) * 100,
+        graceInstalments: random() < 0.3 ? 1 : 0,
+        fundraisingDeadline: deadline,
+        listedAt: status === "draft" || status === "submitted" ? null : new Date(deadline.getTime() - 30 * DAY),
+      });
+    }
+  }
+  const loans = await db.loan.count();
+  console.log(`seed: ${PARTNERS.length} partners, ${loans} loans, demo log-ins ready (password ${DEMO_PASSWORD}).`);
+  return { seeded: true };
+}
+
+const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, "/").split("/").pop()!);
+if (isMain) {
+  try {
+    await seed({ ifEmpty: process.argv.includes("--if-empty") });
+    await closeDb();
+    process.exit(0);
+  } catch (error) {
+    console.error(`seed failed: ${error instanceof Error ? error.message : String(error)}`);
+    await closeDb().catch(() => {});
+    process.exit(1);
+  }
+}
