@@ -103,7 +103,7 @@ const PARTNERS: Country[] = [
 ];
 
 const SECTORS: { sector: string; purposes: string[] }[] = [
-  { sector: "Retail", purposes: ["To buy more stock for her kiosk", "To add a refrigerator to the shop", "To stock school supplies before term starts"] },
+  { sector: "Retail", purposes: ["To buy more stock for the kiosk", "To add a refrigerator to the shop", "To stock school supplies before term starts"] },
   { sector: "Agriculture", purposes: ["To buy certified seed and fertiliser for the planting season", "To buy two dairy goats", "To build a drip irrigation line"] },
   { sector: "Food", purposes: ["To buy a second charcoal stove for the food stall", "To buy flour and oil in bulk", "To buy a chest freezer for fish"] },
   { sector: "Services", purposes: ["To buy a second sewing machine", "To repair the motorbike used for deliveries", "To buy hair-dressing equipment"] },
@@ -219,9 +219,10 @@ export async function seed(options: { ifEmpty?: boolean } = {}) {
       loanNumber++;
       // Interleaved across partners so each one shows a spread of statuses.
       const status = STATUS_PLAN[(i * PARTNERS.length + p) % STATUS_PLAN.length]!;
-      const { sector, purposes } = pick(SECTORS);
       const forGroup = i % 5 === 4;
       const borrower = forGroup ? null : await makePerson(`p${p + 1}c${i + 1}`);
+      // The loan is for the borrower's own line of business.
+      const { sector, purposes } = SECTORS.find((s) => s.sector === borrower?.sector) ?? SECTORS[1]!;
       const deadline =
         status === "fundraising"
           ? new Date(now + (2 + Math.floor(random() * 28)) * DAY)
