@@ -23,3 +23,72 @@ export function formatMoney(minor: number | bigint, currency: string, locale = "
   const text = digits === 0 ? `${whole}` : `${value < 0n && whole === 0n ? "-" : ""}${whole}.${fraction.toString().padStart(digits, "0")}`;
   return formatter.format(text as unknown as number);
 }
+
+export type Money = { amount: bigint; currency: string };
+
+export const SUPPORTED_CURRENCIES = ["USD", "KES", "UGX", "PHP", "TZS", "RWF", "GHS", "NGN", "INR", "XOF"] as const;
+
+export type ParseResult = { ok: true; amount: bigint } | { ok: false; message: string };
+
+/**
+ * Parses what a person typed ("25", "25.00", "1,000", "$1,000.5") into minor
+ * units, strictly: no exponent, no more decimals than the currency has, comma
+ * grouping only in groups of three, nothing negative, nothing but digits.
+ */
+export function parseMoneyInput(
+  input: string,
+  currency: string,
+  options: { min?: bigint; max?: bigint } = {},
+): ParseResult {
+  const digits = minorDigits(currency);
+  let text = input.trim();
+  if (text === "") return { ok: false, message: "Enter an amount." };
+  if (text.startsWith("$") && currency === "USD") text = text.slice(1).trim();
+  if (text.startsWith("-")) return { ok: false, message: "Enter an amount greater than zero." };
+  const match = /^(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$/.exec(text);
+  if (!match) return { ok: false, message: "Enter an amount in numbers, like 25 or 25.00." };
+  const whole = match[1]!.replace(/,/g, "");
+  const fraction = match[2] ?? "";
+  if (fraction.length > digits) {
+    return {
+      ok: false,
+      message: digits === 0 ? `${currency} amounts have no decimals.` : `Use at most ${digits} decimal places.`,
+    };
+  }
+  if (whole.length > 15) return { ok: false, message: "That amount is too large." };
+  const amount = BigInt(whole) * 10n ** BigInt(digits) + BigInt(fraction.padEnd(digits, "0") || "0");
+  const min = options.min ?? 1n;
+  if (amount < min) {
+    return { ok: false, message: min <= 1n ? "Enter an amount greater than zero." : `The smallest amount is ${formatMoney(min, currency)}.` };
+  }
+  if (options.max !== undefined && amount > options.max) {
+    return { ok: false, message: `The largest amount is ${formatMoney(options.max, currency)}.` };
+  }
+  return { ok: true, amount };
+}
+
+/**
+ * Splits `total` into parts proportional to `weights` by the largest-remainder
+ * method: every part gets its floor, and the units left over go one each to the
+ * largest remainders; ties go to the earliest weight. The parts always sum to
+ * `total` exactly.
+ */
+export function allocate(total: bigint, weights: readonly bigint[]): bigint[] {
+  if (weights.length === 0) throw new RangeError("allocate needs at least one weight");
+  if (weights.some((w) => w < 0n)) throw new RangeError("allocate weights must not be negative");
+  const sum = weights.reduce((a, b) => a + b, 0n);
+  if (sum === 0n) throw new RangeError("allocate weights must not all be zero");
+  const negative = total < 0n;
+  const magnitude = negative ? -total : total;
+  const parts = weights.map((w) => (magnitude * w) / sum);
+  let left = magnitude - parts.reduce((a, b) => a + b, 0n);
+  const order = weights
+    .map((w, index) => ({ index, remainder: (magnitude * w) % sum }))
+    .sort((a, b) => (a.remainder === b.remainder ? a.index - b.index : a.remainder > b.remainder ? -1 : 1));
+  for (const { index } of order) {
+    if (left === 0n) break;
+    parts[index]! += 1n;
+    left -= 1n;
+  }
+  return negative ? parts.map((p) => -p) : parts;
+}
