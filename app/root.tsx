@@ -61,6 +61,11 @@ function Header() {
           <li>
             <NavLink to="/loans">Loans</NavLink>
           </li>
+          {data?.partners.length ? (
+            <li>
+              <NavLink to="/portal">Partner portal</NavLink>
+            </li>
+          ) : null}
           {user ? (
             <>
               <li>

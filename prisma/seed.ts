@@ -151,6 +151,7 @@ export async function seed(options: { ifEmpty?: boolean } = {}) {
       country: spec.country,
       regions: spec.regions.map((r) => r.name),
       description: spec.description,
+      currency: spec.currency,
       joinedAt: new Date(now - (3 - p) * 400 * DAY),
     });
     if (p === 0) {

@@ -19,6 +19,8 @@ export default defineConfig({
       NODE_ENV: "test",
       // Never the development database: integration tests pin their own in setup-integration.ts.
       DATABASE_URL: "pglite:memory://",
+      // Files the app writes go to a scratch folder, never the development data/.
+      UPLOADS_DIR: path.join(root, "tests/.tmp/uploads"),
     },
     projects: [
       {

@@ -1,5 +1,6 @@
 // The one answer to "may this be shown, for this client, for this purpose, to
 // this viewer?". Every page that shows client data goes through here.
+import { z } from "zod";
 import type { ConsentPurpose, LocationGranularity } from "~/generated/prisma/enums.ts";
 import { getDb } from "~/utils/db.server.ts";
 
@@ -93,4 +94,88 @@ export function combineForGroup(memberIds: readonly string[], consents: Map<stri
     else if (location && GRANULARITY_ORDER.indexOf(granted) < GRANULARITY_ORDER.indexOf(location)) location = granted;
   }
   return { purposes: purposes ?? new Set(), location: purposes?.has("location") ? location : null };
+}
+
+// --- Recording consent -------------------------------------------------------
+
+export const CONSENT_PURPOSES = [
+  "story",
+  "photo",
+  "name",
+  "location",
+  "ppi",
+  "investor_drilldown",
+  "peer_sites",
+] as const satisfies readonly ConsentPurpose[];
+
+export const grantSchema = z
+  .object({
+    purpose: z.enum(CONSENT_PURPOSES, { message: "Choose what the client agreed to." }),
+    granularity: z.enum(["country", "region", "village"], { message: "Choose how precisely the place may be shown." }).optional(),
+    evidence: z
+      .string({ message: "Say where the evidence is, e.g. the signed form's number." })
+      .trim()
+      .min(3, "Say where the evidence is, e.g. the signed form's number.")
+      .max(300, "Use at most 300 characters."),
+  })
+  .superRefine((value, ctx) => {
+    if (value.purpose === "location" && !value.granularity) {
+      ctx.addIssue({ code: "custom", path: ["granularity"], message: "Choose how precisely the place may be shown." });
+    }
+  });
+export type GrantInput = z.infer<typeof grantSchema>;
+
+/**
+ * Records a grant. A live grant for the same purpose is superseded (revoked in
+ * the same transaction), so there is at most one live grant per purpose and the
+ * history keeps both.
+ */
+export async function recordConsent(clientId: string, input: GrantInput, recordedById: string) {
+  const db = await getDb();
+  return db.$transaction(async (tx) => {
+    const now = new Date();
+    await tx.consent.updateMany({
+      where: { clientId, purpose: input.purpose, revokedAt: null },
+      data: { revokedAt: now, revokedBy: `superseded by a new grant (${recordedById})` },
+    });
+    return tx.consent.create({
+      data: {
+        clientId,
+        purpose: input.purpose,
+        granularity: input.purpose === "location" ? (input.granularity ?? "country") : null,
+        evidence: input.evidence,
+        recordedById,
+        grantedAt: now,
+      },
+      select: { id: true },
+    });
+  });
+}
+
+/** Revokes a live grant of this client; takes effect on the next request everywhere. */
+export async function revokeConsent(clientId: string, consentId: string, revokedBy: string): Promise<boolean> {
+  const db = await getDb();
+  const { count } = await db.consent.updateMany({
+    where: { id: consentId, clientId, revokedAt: null },
+    data: { revokedAt: new Date(), revokedBy },
+  });
+  return count === 1;
+}
+
+export async function consentHistory(clientId: string) {
+  const db = await getDb();
+  return db.consent.findMany({
+    where: { clientId },
+    select: {
+      id: true,
+      purpose: true,
+      granularity: true,
+      evidence: true,
+      grantedAt: true,
+      revokedAt: true,
+      revokedBy: true,
+      recordedBy: { select: { name: true } },
+    },
+    orderBy: [{ grantedAt: "desc" }, { id: "desc" }],
+  });
 }

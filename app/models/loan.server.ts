@@ -40,7 +40,7 @@ type LoanRow = {
   amountLocalMinor: bigint;
   fundraisingDeadline: Date | null;
   partner: { id: string; name: string; slug: string; country: string };
-  client: { id: string; fullName: string; gender: string; region: string; village: string; story: string } | null;
+  client: { id: string; fullName: string; gender: string; region: string; village: string; story: string; photoFile: string | null } | null;
   group: {
     id: string;
     name: string;
@@ -69,7 +69,7 @@ const loanSelect = {
   amountLocalMinor: true,
   fundraisingDeadline: true,
   partner: { select: { id: true, name: true, slug: true, country: true } },
-  client: { select: { id: true, fullName: true, gender: true, region: true, village: true, story: true } },
+  client: { select: { id: true, fullName: true, gender: true, region: true, village: true, story: true, photoFile: true } },
   group: {
     select: {
       id: true,
@@ -93,6 +93,8 @@ export type BorrowerView = {
   /** Only for individuals with a gender on record; gender is not identifying alone. */
   gender: string | null;
   memberCount: number | null;
+  /** Only with a live photo consent. */
+  photoUrl: string | null;
 };
 
 function borrowerView(loan: LoanRow, consents: Map<string, LiveConsents>, viewer: Viewer): BorrowerView {
@@ -115,6 +117,7 @@ function borrowerView(loan: LoanRow, consents: Map<string, LiveConsents>, viewer
       place: place.join(", "),
       gender: null,
       memberCount: memberIds.length,
+      photoUrl: null,
     };
   }
   const client = loan.client!;
@@ -129,6 +132,7 @@ function borrowerView(loan: LoanRow, consents: Map<string, LiveConsents>, viewer
     place: place.join(", "),
     gender: client.gender === "unspecified" ? null : client.gender,
     memberCount: null,
+    photoUrl: client.photoFile && mayShow("photo", own, viewer, loan.partnerId) ? `/photos/${client.id}` : null,
   };
 }
 

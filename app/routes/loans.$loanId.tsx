@@ -32,6 +32,7 @@ export default function LoanPage() {
         <Link to="/loans">← All loans</Link>
       </p>
       <h1 id="loan-title">{loan.borrower.title}</h1>
+      {loan.borrower.photoUrl ? <img className="borrower-photo" src={loan.borrower.photoUrl} alt={`Photo of ${loan.borrower.title}`} width={240} /> : null}
       <p className="loan-meta">
         {loan.borrower.kind === "group" ? `Savings group of ${loan.borrower.memberCount} members · ` : ""}
         {loan.sector} · {loan.borrower.place}
@@ -82,8 +83,8 @@ export default function LoanPage() {
       <section aria-labelledby="partner-title">
         <h2 id="partner-title">Field partner</h2>
         <p>
-          {loan.partner.name}, {loan.partner.countryName}. The partner found this borrower, will disburse the loan and
-          collects the repayments.
+          <Link to={`/partners/${loan.partner.slug}`}>{loan.partner.name}</Link>, {loan.partner.countryName}. The partner
+          found this borrower, will disburse the loan and collects the repayments.
         </p>
       </section>
     </article>

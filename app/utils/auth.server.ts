@@ -86,3 +86,6 @@ export async function getViewer(request: Request): Promise<Viewer> {
   const memberships = await getMemberships(user.id);
   return { userId: user.id, isPlatformAdmin: user.isPlatformAdmin, partnerIds: memberships.map((m) => m.partner.id) };
 }
+
+/** Partner staff who manage clients, loans and groups (not coordinators, who only watch group health). */
+export const MANAGING_ROLES = ["admin", "officer"] as const satisfies readonly PartnerRole[];

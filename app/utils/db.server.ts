@@ -31,7 +31,7 @@ export async function getDb(): Promise<Db> {
 }
 
 /** Tests pin their own database (a fresh migrated one per test file). */
-export function useDatabase(database: OpenDatabase): Db {
+export function setDatabase(database: OpenDatabase): Db {
   const client = clientFor(database);
   store.__mavunoDb = Promise.resolve({ client, database });
   return client;

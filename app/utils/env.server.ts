@@ -29,6 +29,8 @@ const schema = z.object({
   LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
   LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(20),
   LOGIN_THROTTLE_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
+  /** Where client photos are stored (served only while the client's photo consent is live). */
+  UPLOADS_DIR: z.string().min(1).default("data/uploads"),
 });
 
 export type Env = z.infer<typeof schema> & { secureCookies: boolean };

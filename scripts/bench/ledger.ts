@@ -2,7 +2,7 @@
 // ledger.postTransactions (idempotency claims, account locks, floors, balances)
 // versus inserting the same transaction and posting rows with one raw SQL
 // statement, on the same database, in the same run.
-import { useDatabase, closeDb } from "../../app/utils/db.server.ts";
+import { setDatabase, closeDb } from "../../app/utils/db.server.ts";
 import { EXTERNAL_CARD, postTransactions, verifyLedger, walletAccount, type TransactionInput } from "../../app/models/ledger.server.ts";
 import { benchDatabases, machine, median, target, time } from "./_support.ts";
 
@@ -26,7 +26,7 @@ export async function run(): Promise<boolean> {
   console.log(`bench ledger: ${TRANSFERS} transfers (${TRANSFERS * 2} postings) per round, ${ROUNDS} rounds, ${WALLETS} wallets; ${machine()}`);
   let ok = true;
   for (const { label, database, dispose } of await benchDatabases()) {
-    const db = useDatabase(database);
+    const db = setDatabase(database);
     // Warm up: create the accounts, let both paths compile their plans.
     await postTransactions(batch(-1, "ledger"));
     const accounts = new Map<string, bigint>();

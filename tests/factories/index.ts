@@ -43,6 +43,7 @@ export async function makePartner(
     status?: PartnerStatus;
     description?: string;
     joinedAt?: Date;
+    currency?: string;
   } = {},
 ) {
   const slug = input.slug ?? `partner-${unique()}`;
@@ -60,6 +61,7 @@ export async function makePartner(
       description: input.description ?? "",
       contactEmail: `contact@${slug}.example`,
       joinedAt: input.joinedAt ?? new Date(),
+      currency: input.currency ?? "KES",
     },
     update: {},
   });

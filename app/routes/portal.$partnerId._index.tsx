@@ -1,0 +1,55 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { PUBLIC_STATUSES, STATUS_LABELS } from "~/lib/loan-labels.ts";
+import { formatMoney } from "~/lib/money.ts";
+import { partnerStats } from "~/models/partner.server.ts";
+import { requirePartnerStaff } from "~/utils/auth.server.ts";
+
+export const meta: MetaFunction = () => [{ title: "Dashboard — Mavuno partner portal" }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const partnerId = params.partnerId ?? "";
+  const { membership } = await requirePartnerStaff(request, partnerId);
+  return json({ partnerId, role: membership.role, stats: await partnerStats(partnerId) });
+}
+
+const ORDER = ["draft", "submitted", ...PUBLIC_STATUSES, "cancelled"] as const;
+
+export default function Dashboard() {
+  const { partnerId, role, stats } = useLoaderData<typeof loader>();
+  return (
+    <section aria-labelledby="dash-title">
+      <h1 id="dash-title">Dashboard</h1>
+      <dl className="facts">
+        <dt>Loans posted to lenders</dt><dd>{stats.loansPosted} ({formatMoney(stats.amountPostedUsdCents, "USD")})</dd>
+        <dt>Fully funded so far</dt><dd>{formatMoney(stats.raisedUsdCents, "USD")}</dd>
+        <dt>Clients</dt><dd>{stats.clients}</dd>
+        <dt>Groups</dt><dd>{stats.groups}</dd>
+      </dl>
+      <h2>Loans by status</h2>
+      <div className="table-scroll">
+        <table>
+          <thead><tr><th scope="col">Status</th><th scope="col" className="num">Loans</th><th scope="col" className="num">Amount</th></tr></thead>
+          <tbody>
+            {ORDER.map((s) => (
+              <tr key={s}>
+                <td>{STATUS_LABELS[s]}</td>
+                <td className="num">{stats.byStatus[s]?.count ?? 0}</td>
+                <td className="num">{formatMoney(stats.byStatus[s]?.amountUsdCents ?? 0, "USD")}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {role === "coordinator" ? (
+        <p><Link to={`/portal/${partnerId}/groups`}>See the health of every group</Link>.</p>
+      ) : (
+        <p className="actions">
+          <Link className="button" to={`/portal/${partnerId}/loans/new`}>Draft a loan request</Link>
+          <Link to={`/portal/${partnerId}/clients/new`}>Add a client</Link>
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,49 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { ClientFields } from "~/components/client-fields.tsx";
+import { FormError } from "~/components/forms.tsx";
+import { fieldErrors, formToObject } from "~/lib/forms.ts";
+import { clientSchema, createClient } from "~/models/client.server.ts";
+import { getPartnerForStaff } from "~/models/partner.server.ts";
+import { MANAGING_ROLES, requirePartnerStaff } from "~/utils/auth.server.ts";
+
+export const meta: MetaFunction = () => [{ title: "Add a client — Mavuno partner portal" }];
+
+async function context(request: Request, partnerId: string) {
+  const { user } = await requirePartnerStaff(request, partnerId, MANAGING_ROLES);
+  const partner = await getPartnerForStaff(partnerId);
+  if (!partner) throw new Response("Not found", { status: 404 });
+  return { user, partner };
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { partner } = await context(request, params.partnerId ?? "");
+  return json({ regions: partner.regions });
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const partnerId = params.partnerId ?? "";
+  const { user, partner } = await context(request, partnerId);
+  const values = formToObject(await request.formData());
+  const parsed = clientSchema(partner.regions).safeParse(values);
+  if (!parsed.success) return json({ errors: fieldErrors(parsed.error), values }, { status: 400 });
+  const client = await createClient(partnerId, parsed.data, user.id);
+  return redirect(`/portal/${partnerId}/clients/${client.id}`);
+}
+
+export default function NewClient() {
+  const { regions } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  return (
+    <section aria-labelledby="new-client-title" className="narrow-wide">
+      <h1 id="new-client-title">Add a client</h1>
+      <p>Nothing about a client is shown outside your organisation until you record their consent.</p>
+      <Form method="post" noValidate>
+        <FormError errors={data?.errors[""]} />
+        <ClientFields regions={regions} values={data?.values} errors={data?.errors} />
+        <button type="submit">Save client</button>
+      </Form>
+    </section>
+  );
+}

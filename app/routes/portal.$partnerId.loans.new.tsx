@@ -1,0 +1,82 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { FormError } from "~/components/forms.tsx";
+import { LoanRequestFields } from "~/components/loan-request-fields.tsx";
+import { ScheduleTable } from "~/components/schedule-table.tsx";
+import { fieldErrors, formToObject } from "~/lib/forms.ts";
+import {
+  borrowerOptions,
+  createDraft,
+  localAmount,
+  LoanRequestError,
+  loanRequestSchema,
+  scheduleFor,
+  scheduleView,
+} from "~/models/loan-request.server.ts";
+import { getPartnerForStaff } from "~/models/partner.server.ts";
+import { MANAGING_ROLES, requirePartnerStaff } from "~/utils/auth.server.ts";
+
+export const meta: MetaFunction = () => [{ title: "Draft a loan request — Mavuno partner portal" }];
+
+async function context(request: Request, partnerId: string) {
+  const { user } = await requirePartnerStaff(request, partnerId, MANAGING_ROLES);
+  const partner = await getPartnerForStaff(partnerId);
+  if (!partner) throw new Response("Not found", { status: 404 });
+  return { user, partner };
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { partner } = await context(request, params.partnerId ?? "");
+  const borrower = new URL(request.url).searchParams.get("borrower") ?? "";
+  return json({ currency: partner.currency, borrowers: await borrowerOptions(partner.id), borrower });
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { user, partner } = await context(request, params.partnerId ?? "");
+  const values = formToObject(await request.formData());
+  const parsed = loanRequestSchema().safeParse(values);
+  if (!parsed.success) return json({ errors: fieldErrors(parsed.error), values, schedule: null }, { status: 400 });
+  if (values.intent === "preview") {
+    const input = parsed.data;
+    const schedule = scheduleFor(
+      {
+        amountLocalMinor: localAmount(input.amountUsd, input.fxRate, partner.currency),
+        annualRateBps: input.annualRate,
+        termMonths: input.termMonths,
+        frequency: input.frequency,
+        interestMethod: input.interestMethod,
+        graceInstalments: input.graceInstalments,
+      },
+      new Date(),
+    );
+    return json({ errors: {} as Record<string, string[]>, values, schedule: scheduleView(schedule, partner.currency) });
+  }
+  try {
+    const loan = await createDraft(partner.id, parsed.data, user.id);
+    return redirect(`/portal/${partner.id}/loans/${loan.id}`);
+  } catch (error) {
+    if (error instanceof LoanRequestError) return json({ errors: { [error.field]: [error.message] }, values, schedule: null }, { status: 400 });
+    throw error;
+  }
+}
+
+export default function NewLoanRequest() {
+  const { currency, borrowers, borrower } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  return (
+    <section aria-labelledby="new-loan-title">
+      <h1 id="new-loan-title">Draft a loan request</h1>
+      <p>A draft is private to your organisation. Submit it when it is ready; a Mavuno reviewer approves it before lenders see it.</p>
+      <Form method="post" noValidate>
+        <FormError errors={data?.errors[""]} />
+        <LoanRequestFields borrowers={borrowers} currency={currency} values={data?.values ?? { borrower }} errors={data?.errors} />
+        <div className="actions">
+          <button type="submit" name="intent" value="preview" className="secondary">Show the repayment schedule</button>
+          <button type="submit" name="intent" value="save">Save draft</button>
+        </div>
+      </Form>
+      {data?.schedule ? <ScheduleTable schedule={data.schedule} caption="Repayment schedule if disbursed today" /> : null}
+    </section>
+  );
+}
