@@ -26,7 +26,8 @@ if (!executablePath) {
   }
 }
 
-const e2eDir = path.join(root, "tests/.tmp/e2e-db");
+// Per port, so two runs side by side (developers and helpers) never share a database.
+const e2eDir = path.join(root, `tests/.tmp/e2e-db-${PORT}`);
 
 export default defineConfig({
   testDir: path.join(root, "tests/e2e"),

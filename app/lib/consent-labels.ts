@@ -1,3 +1,15 @@
+import type { ConsentPurpose } from "~/generated/prisma/enums.ts";
+
+export const CONSENT_PURPOSES = [
+  "story",
+  "photo",
+  "name",
+  "location",
+  "ppi",
+  "investor_drilldown",
+  "peer_sites",
+] as const satisfies readonly ConsentPurpose[];
+
 /** What each consent purpose lets Mavuno do, in the words staff read to the client. */
 export const PURPOSE_LABELS: Record<string, string> = {
   story: "Show their story to lenders",

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import type { ConsentPurpose, LocationGranularity } from "~/generated/prisma/enums.ts";
 import { getDb } from "~/utils/db.server.ts";
+import { CONSENT_PURPOSES } from "~/lib/consent-labels.ts";
 
 export type Viewer = {
   userId: string | null;
@@ -98,15 +99,8 @@ export function combineForGroup(memberIds: readonly string[], consents: Map<stri
 
 // --- Recording consent -------------------------------------------------------
 
-export const CONSENT_PURPOSES = [
-  "story",
-  "photo",
-  "name",
-  "location",
-  "ppi",
-  "investor_drilldown",
-  "peer_sites",
-] as const satisfies readonly ConsentPurpose[];
+// Shared with the browser bundle, so the list lives in app/lib.
+export { CONSENT_PURPOSES } from "~/lib/consent-labels.ts";
 
 export const grantSchema = z
   .object({

@@ -10,7 +10,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ClientFields } from "~/components/client-fields.tsx";
 import { Field, FormError, SelectField } from "~/components/forms.tsx";
 import { fieldErrors, formToObject } from "~/lib/forms.ts";
-import { PURPOSE_LABELS } from "~/lib/consent-labels.ts";
+import { CONSENT_PURPOSES, PURPOSE_LABELS } from "~/lib/consent-labels.ts";
 import { STATUS_LABELS } from "~/lib/loan-labels.ts";
 import { formatMoney } from "~/lib/money.ts";
 import {
@@ -22,7 +22,7 @@ import {
   savePhoto,
   updateClient,
 } from "~/models/client.server.ts";
-import { CONSENT_PURPOSES, consentHistory, grantSchema, recordConsent, revokeConsent } from "~/models/consent.server.ts";
+import { consentHistory, grantSchema, recordConsent, revokeConsent } from "~/models/consent.server.ts";
 import { getPartnerForStaff } from "~/models/partner.server.ts";
 import { MANAGING_ROLES, requirePartnerStaff } from "~/utils/auth.server.ts";
 
