@@ -3,7 +3,7 @@
 // every row has a fixed key, so running it again changes nothing.
 // `--if-empty` seeds only a database with no users (what `npm run demo` uses).
 import type { ConsentPurpose, Gender, LoanStatus } from "~/generated/prisma/enums.ts";
-import { closeDb, getDb } from "~/utils/db.server.ts";
+import { closeDb, getDb, type Db } from "~/utils/db.server.ts";
 import {
   grantConsent,
   makeClient,
@@ -126,6 +126,33 @@ const STATUS_PLAN: LoanStatus[] = [
 
 const DAY = 86_400_000;
 
+// Fortnightly meetings over the last six months, so group health has a trend.
+// Keyed by id: a later run (on another day) adds nothing.
+async function seedMeetings(db: Db, groupId: string, memberIds: string[], currency: string, now: number, seedNumber: number) {
+  const random = rng(1000 + seedNumber);
+  const unit = currency === "UGX" ? 1n : 100n;
+  for (let k = 0; k < 12; k++) {
+    const id = `seed-meeting-${groupId}-${k}`;
+    if (await db.groupMeeting.findUnique({ where: { id }, select: { id: true } })) continue;
+    const heldOn = new Date(now - (170 - k * 14) * DAY);
+    heldOn.setUTCHours(0, 0, 0, 0);
+    const perMember = currency === "UGX" ? 5000n : currency === "KES" ? 200n : 100n;
+    const present = memberIds.filter(() => random() < 0.7 + k * 0.02);
+    await db.groupMeeting.create({
+      data: {
+        id,
+        groupId,
+        heldOn,
+        currency,
+        savingsCollected: BigInt(present.length) * perMember * unit * BigInt(10 + k),
+        loansOutstanding: perMember * unit * 400n,
+        repaymentsCollected: perMember * unit * BigInt(20 + Math.floor(random() * 10)),
+        attendance: { create: memberIds.map((clientId) => ({ clientId, present: present.includes(clientId) })) },
+      },
+    });
+  }
+}
+
 export async function seed(options: { ifEmpty?: boolean } = {}) {
   const db = await getDb();
   if (options.ifEmpty && (await db.user.count()) > 0) {
@@ -213,6 +240,7 @@ export async function seed(options: { ifEmpty?: boolean } = {}) {
           memberIds: members.map((m) => m.id),
         }),
       );
+      await seedMeetings(db, groups.at(-1)!.id, members.map((m) => m.id), spec.currency, now, p * 10 + g);
     }
 
     // Fifteen loans per partner: mostly individuals, some to groups.

@@ -17,10 +17,11 @@ describe("demo seed", () => {
     );
     expect(await db.group.count()).toBeGreaterThanOrEqual(3);
 
-    const counts = { users: await db.user.count(), clients: await db.client.count(), consents: await db.consent.count() };
+    expect(await db.groupMeeting.count()).toBeGreaterThanOrEqual(60);
+    const counts = { users: await db.user.count(), clients: await db.client.count(), consents: await db.consent.count(), meetings: await db.groupMeeting.count() };
     await seed();
     expect(await db.loan.count()).toBe(loans);
-    expect({ users: await db.user.count(), clients: await db.client.count(), consents: await db.consent.count() }).toEqual(counts);
+    expect({ users: await db.user.count(), clients: await db.client.count(), consents: await db.consent.count(), meetings: await db.groupMeeting.count() }).toEqual(counts);
 
     const skipped = await seed({ ifEmpty: true });
     expect(skipped.seeded).toBe(false);
