@@ -8,8 +8,9 @@ import type { LoanStatus } from "~/generated/prisma/enums.ts";
 import { minorDigits, parseMoneyInput } from "~/lib/money.ts";
 import { computeSchedule, instalmentCount, type Schedule } from "~/lib/schedule.ts";
 import { getDb } from "~/utils/db.server.ts";
+import { refundLoan, SHARE_CENTS } from "./lending.server.ts";
+import type { DbTx } from "./ledger.server.ts";
 
-export const SHARE_CENTS = 2500n;
 const MAX_LOAN_CENTS = 1_000_000n; // $10,000
 const DAY = 86_400_000;
 export const MAX_FUNDRAISING_DAYS = 60;
@@ -175,7 +176,7 @@ async function transition(
   from: readonly LoanStatus[],
   to: LoanStatus,
   byUserId: string,
-  extra: { comment?: string | null; data?: Record<string, unknown> } = {},
+  extra: { comment?: string | null; data?: Record<string, unknown>; within?: (tx: DbTx, from: LoanStatus) => Promise<void> } = {},
 ) {
   const db = await getDb();
   return db.$transaction(async (tx) => {
@@ -190,8 +191,9 @@ async function transition(
       data: { status: to, ...extra.data },
     });
     if (count !== 1) throw refuse(current.status);
+    await extra.within?.(tx, current.status);
     await tx.loanEvent.create({ data: { loanId, fromStatus: current.status, toStatus: to, byUserId, comment: extra.comment ?? null } });
-  });
+  }, { maxWait: 30_000, timeout: 60_000 });
 }
 
 /** Sends a draft to review. Its schedule must be computable and its deadline still ahead. */
@@ -227,11 +229,19 @@ export async function reviewLoan(loanId: string, adminId: string, review: z.infe
 }
 
 /**
- * The partner withdraws a request or stops a fundraising loan. (Refunds of money
- * already lent come with lending; until then nothing is held for a loan.)
+ * The partner withdraws a request or stops a fundraising loan. Every lender of
+ * a fundraising loan is refunded to wallet credit in the same transaction.
+ * Returns who was refunded, for the notifications.
  */
 export async function cancelLoan(partnerId: string, loanId: string, userId: string, reason: string) {
-  await transition(loanId, { partnerId }, ["draft", "submitted", "fundraising"], "cancelled", userId, { comment: reason });
+  let refunded: { lenderId: string; amount: bigint }[] = [];
+  await transition(loanId, { partnerId }, ["draft", "submitted", "fundraising"], "cancelled", userId, {
+    comment: reason,
+    within: async (tx, from) => {
+      if (from === "fundraising") refunded = await refundLoan(tx, loanId, "cancelled");
+    },
+  });
+  return refunded;
 }
 
 export async function listPartnerLoans(partnerId: string, status?: LoanStatus) {
