@@ -29,6 +29,22 @@ const schema = z.object({
   LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
   LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(20),
   LOGIN_THROTTLE_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
+  /** Outgoing mail server. Unset: every email is written to OUTBOX_DIR instead of being sent. */
+  SMTP_URL: z
+    .url({
+      protocol: /^smtps?$/,
+      message: "must be an SMTP URL like smtp://user:password@mail.example.com:587 (smtps:// for TLS from the start)",
+    })
+    .optional(),
+  /** The sender of every email. */
+  MAIL_FROM: z
+    .string()
+    .regex(/^(?:[^<>@]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, {
+      message: "must be an address like no-reply@mavuno.example or Mavuno <no-reply@mavuno.example>",
+    })
+    .default("Mavuno <no-reply@mavuno.test>"),
+  /** Where emails go as .eml files when SMTP_URL is unset (the demo's and the e2e tests' mailbox). */
+  OUTBOX_DIR: z.string().min(1).default("data/outbox"),
   /** Where client photos are stored (served only while the client's photo consent is live). */
   UPLOADS_DIR: z.string().min(1).default("data/uploads"),
 });
