@@ -70,3 +70,4 @@ export function handleError(error: unknown, { request }: { request: Request }) {
 // The HTTP server reads these from the build, so the rules live in app code and are tested there.
 export { crossOriginReason, securityHeaders } from "./utils/http-guard.server.ts";
 export { getEnv } from "./utils/env.server.ts";
+export { getGateway } from "./utils/payments.server.ts";

@@ -6,6 +6,7 @@ import { GeneralErrorBoundary } from "./components/error-boundary.tsx";
 import { useNonce } from "./components/nonce.tsx";
 import stylesheet from "./styles/app.css";
 import { getMemberships, getOptionalUser } from "./utils/auth.server.ts";
+import { getGateway } from "./utils/payments.server.ts";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesheet },
@@ -23,6 +24,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return json({
     user: user ? { name: user.name, isPlatformAdmin: user.isPlatformAdmin } : null,
     partners: memberships.map((m) => ({ name: m.partner.name, role: m.role })),
+    demoPayments: getGateway().name === "demo",
   });
 }
 
@@ -48,6 +50,17 @@ function Document({ children }: { children: ReactNode }) {
   );
 }
 
+/** Without Stripe keys every payment is pretend; no page may leave anyone thinking otherwise. */
+function DemoPaymentsBanner() {
+  const data = useRouteLoaderData<typeof loader>("root");
+  if (!data?.demoPayments) return null;
+  return (
+    <p className="demo-banner" role="note">
+      Demo payments: no real money moves
+    </p>
+  );
+}
+
 function Header() {
   const data = useRouteLoaderData<typeof loader>("root");
   const user = data?.user;
@@ -68,6 +81,14 @@ function Header() {
           ) : null}
           {user ? (
             <>
+              <li>
+                <NavLink to="/wallet">Wallet</NavLink>
+              </li>
+              {user.isPlatformAdmin ? (
+                <li>
+                  <NavLink to="/admin/payments">Payment issues</NavLink>
+                </li>
+              ) : null}
               <li>
                 <NavLink to="/account">{user.name}</NavLink>
               </li>
@@ -109,6 +130,7 @@ function Footer() {
 export default function App() {
   return (
     <Document>
+      <DemoPaymentsBanner />
       <Header />
       <main id="main">
         <Outlet />
@@ -121,6 +143,7 @@ export default function App() {
 export function ErrorBoundary() {
   return (
     <Document>
+      <DemoPaymentsBanner />
       <Header />
       <main id="main">
         <GeneralErrorBoundary />

@@ -3,7 +3,10 @@
 // every row has a fixed key, so running it again changes nothing.
 // `--if-empty` seeds only a database with no users (what `npm run demo` uses).
 import type { ConsentPurpose, Gender, LoanStatus } from "~/generated/prisma/enums.ts";
+import { startTopUp, withdraw } from "~/models/payment.server.ts";
+import { donate } from "~/models/wallet.server.ts";
 import { closeDb, getDb, type Db } from "~/utils/db.server.ts";
+import { demoGateway } from "~/utils/payments.server.ts";
 import {
   grantConsent,
   makeClient,
@@ -126,6 +129,19 @@ const STATUS_PLAN: LoanStatus[] = [
 
 const DAY = 86_400_000;
 
+/**
+ * The demo lender's wallet history, made by the same functions the wallet page
+ * calls. Always the demo gateway, whatever the environment: the seed never
+ * charges a card. Fixed request keys make a second run a no-op.
+ */
+export async function seedWallet(userId: string) {
+  const returnUrl = "http://localhost:3000/wallet";
+  await startTopUp({ userId, amount: 10_000n, currency: "USD", requestKey: "seed:top-up-1", returnUrl }, demoGateway);
+  await startTopUp({ userId, amount: 5_000n, currency: "USD", requestKey: "seed:top-up-2", returnUrl }, demoGateway);
+  await donate({ userId, amount: 500n, requestKey: "seed:donation-1" });
+  await withdraw({ userId, amount: 2_000n, currency: "USD", requestKey: "seed:withdrawal-1" }, demoGateway);
+}
+
 // Fortnightly meetings over the last six months, so group health has a trend.
 // Keyed by id: a later run (on another day) adds nothing.
 async function seedMeetings(db: Db, groupId: string, memberIds: string[], currency: string, now: number, seedNumber: number) {
@@ -164,7 +180,8 @@ export async function seed(options: { ifEmpty?: boolean } = {}) {
   const now = Date.now();
 
   const admin = await makeUser(db, { id: "seed-user-admin", email: DEMO_USERS.admin, name: "Amina (platform admin)", password: DEMO_PASSWORD, isPlatformAdmin: true });
-  await makeUser(db, { id: "seed-user-lender", email: DEMO_USERS.lender, name: "Lena Lender", password: DEMO_PASSWORD });
+  const lender = await makeUser(db, { id: "seed-user-lender", email: DEMO_USERS.lender, name: "Lena Lender", password: DEMO_PASSWORD });
+  await seedWallet(lender.id);
   const officer = await makeUser(db, { id: "seed-user-officer", email: DEMO_USERS.officer, name: "Otieno (loan officer)", password: DEMO_PASSWORD });
   const partnerAdmin = await makeUser(db, { id: "seed-user-partner-admin", email: DEMO_USERS.partnerAdmin, name: "Grace (partner admin)", password: DEMO_PASSWORD });
   const coordinator = await makeUser(db, { id: "seed-user-coordinator", email: DEMO_USERS.coordinator, name: "Cyrus (coordinator)", password: DEMO_PASSWORD });

@@ -19,13 +19,15 @@ try {
   process.exit(1);
 }
 
+const checkoutOrigins = entry.getGateway().checkoutOrigins;
+
 const app = express();
 app.disable("x-powered-by");
 
 app.use((req, res, next) => {
   const nonce = crypto.randomBytes(16).toString("base64");
   res.locals.cspNonce = nonce;
-  res.set(entry.securityHeaders(nonce, { development: env.NODE_ENV === "development", secure: env.secureCookies }));
+  res.set(entry.securityHeaders(nonce, { development: env.NODE_ENV === "development", secure: env.secureCookies, checkoutOrigins }));
   const expectedOrigin = env.APP_ORIGIN ? new URL(env.APP_ORIGIN).origin : `${req.protocol}://${req.get("host")}`;
   const reason = entry.crossOriginReason({
     method: req.method,

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { allocate, formatMoney, minorDigits, parseMoneyInput } from "./money.ts";
+import { allocate, formatMoney, minorDigits, parseMoneyInput, toDecimalString } from "./money.ts";
 
 describe("formatMoney", () => {
   it("formats minor units in the currency's own decimals", () => {
@@ -87,5 +87,15 @@ describe("allocate", () => {
     expect(() => allocate(1n, [])).toThrow(RangeError);
     expect(() => allocate(1n, [0n, 0n])).toThrow(RangeError);
     expect(() => allocate(1n, [-1n, 2n])).toThrow(RangeError);
+  });
+});
+
+describe("toDecimalString", () => {
+  it("writes minor units as a plain decimal in the currency's own decimals", () => {
+    expect(toDecimalString(2500n, "USD")).toBe("25.00");
+    expect(toDecimalString(-5n, "USD")).toBe("-0.05");
+    expect(toDecimalString(-12345, "USD")).toBe("-123.45");
+    expect(toDecimalString(1_850_000n, "UGX")).toBe("1850000");
+    expect(toDecimalString(123456789012345678901n, "USD")).toBe("1234567890123456789.01");
   });
 });

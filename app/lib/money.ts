@@ -14,14 +14,18 @@ export function formatMoney(minor: number | bigint, currency: string, locale = "
     formatter = new Intl.NumberFormat(locale, { style: "currency", currency });
     formatters.set(key, formatter);
   }
+  // Formatted from a decimal string so amounts beyond 2^53 minor units stay exact.
+  return formatter.format(toDecimalString(minor, currency) as unknown as number);
+}
+
+/** Minor units as a plain decimal in the currency's own decimals ("25.00", "-0.05", "1850000"), for files and machines. */
+export function toDecimalString(minor: number | bigint, currency: string): string {
   const digits = minorDigits(currency);
   const value = typeof minor === "bigint" ? minor : BigInt(Math.trunc(minor));
+  if (digits === 0) return value.toString();
   const scale = 10n ** BigInt(digits);
-  const whole = value / scale;
-  const fraction = (value < 0n ? -value : value) % scale;
-  // Built from a decimal string so amounts beyond 2^53 minor units stay exact.
-  const text = digits === 0 ? `${whole}` : `${value < 0n && whole === 0n ? "-" : ""}${whole}.${fraction.toString().padStart(digits, "0")}`;
-  return formatter.format(text as unknown as number);
+  const magnitude = value < 0n ? -value : value;
+  return `${value < 0n ? "-" : ""}${magnitude / scale}.${(magnitude % scale).toString().padStart(digits, "0")}`;
 }
 
 export type Money = { amount: bigint; currency: string };

@@ -28,6 +28,17 @@ describe("environment", () => {
     expect(problems({ SECURE_COOKIES: "maybe" })[0]).toMatch(/^SECURE_COOKIES: must be true or false/);
   });
 
+  it("takes Stripe only as a pair of well-formed keys, and names the variable that is wrong or missing", () => {
+    const env = parseEnv({ STRIPE_SECRET_KEY: "sk_test_abc123", STRIPE_WEBHOOK_SECRET: "whsec_abc", STRIPE_API_BASE: "http://127.0.0.1:12111" });
+    expect(env.STRIPE_SECRET_KEY).toBe("sk_test_abc123");
+    expect(parseEnv({}).STRIPE_SECRET_KEY).toBeUndefined();
+    expect(problems({ STRIPE_SECRET_KEY: "pk_test_abc", STRIPE_WEBHOOK_SECRET: "whsec_abc" })[0]).toMatch(/^STRIPE_SECRET_KEY: must be a Stripe secret key/);
+    expect(problems({ STRIPE_SECRET_KEY: "sk_test_abc", STRIPE_WEBHOOK_SECRET: "secret" })[0]).toMatch(/^STRIPE_WEBHOOK_SECRET: /);
+    expect(problems({ STRIPE_SECRET_KEY: "sk_test_abc" })).toEqual(["STRIPE_WEBHOOK_SECRET: must be set when STRIPE_SECRET_KEY is"]);
+    expect(problems({ STRIPE_WEBHOOK_SECRET: "whsec_abc" })).toEqual(["STRIPE_SECRET_KEY: must be set when STRIPE_WEBHOOK_SECRET is"]);
+    expect(problems({ STRIPE_API_BASE: "ftp://example.test" })[0]).toMatch(/^STRIPE_API_BASE: /);
+  });
+
   it("reports every wrong variable at once", () => {
     expect(problems({ PORT: "x", DATABASE_URL: "ftp://x" }).map((p) => p.split(":")[0])).toEqual(["DATABASE_URL", "PORT"]);
   });

@@ -47,6 +47,20 @@ const schema = z.object({
   OUTBOX_DIR: z.string().min(1).default("data/outbox"),
   /** Where client photos are stored (served only while the client's photo consent is live). */
   UPLOADS_DIR: z.string().min(1).default("data/uploads"),
+  /** Stripe's secret API key. With STRIPE_WEBHOOK_SECRET, card payments go through Stripe; without both, the demo gateway. */
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, { message: "must be a Stripe secret key, like sk_test_… or sk_live_…" })
+    .optional(),
+  /** The signing secret of the webhook endpoint /webhooks/stripe. */
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9_]+$/, { message: "must be a Stripe webhook signing secret, like whsec_…" })
+    .optional(),
+  /** Where Stripe's API is (tests point it at a local fake); Stripe's own host when unset. */
+  STRIPE_API_BASE: z
+    .url({ protocol: /^https?$/, message: "must be an http(s) URL like http://127.0.0.1:12111" })
+    .optional(),
 });
 
 export type Env = z.infer<typeof schema> & { secureCookies: boolean };
@@ -66,6 +80,12 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new EnvError(result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
   }
   const env = result.data;
+  // Half a Stripe set-up would take money without ever crediting it (no webhook) or the reverse.
+  const stripeProblems = [
+    env.STRIPE_SECRET_KEY && !env.STRIPE_WEBHOOK_SECRET ? "STRIPE_WEBHOOK_SECRET: must be set when STRIPE_SECRET_KEY is" : null,
+    env.STRIPE_WEBHOOK_SECRET && !env.STRIPE_SECRET_KEY ? "STRIPE_SECRET_KEY: must be set when STRIPE_WEBHOOK_SECRET is" : null,
+  ].filter((p): p is string => p !== null);
+  if (stripeProblems.length > 0) throw new EnvError(stripeProblems);
   return { ...env, secureCookies: env.SECURE_COOKIES ?? env.NODE_ENV === "production" };
 }
 

@@ -32,4 +32,10 @@ describe("security headers", () => {
     expect(headers["Strict-Transport-Security"]).toBeDefined();
     expect(securityHeaders("n", { development: false, secure: false })["Strict-Transport-Security"]).toBeUndefined();
   });
+
+  it("lets forms redirect only to the site itself and the card processor's payment page", () => {
+    expect(securityHeaders("n", { development: false, secure: false })["Content-Security-Policy"]).toContain("form-action 'self';");
+    const withStripe = securityHeaders("n", { development: false, secure: false, checkoutOrigins: ["https://checkout.stripe.com"] });
+    expect(withStripe["Content-Security-Policy"]).toContain("form-action 'self' https://checkout.stripe.com;");
+  });
 });

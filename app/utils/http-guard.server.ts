@@ -29,7 +29,10 @@ export function crossOriginReason({ method, origin, secFetchSite, expectedOrigin
   return null;
 }
 
-export function securityHeaders(nonce: string, options: { development: boolean; secure: boolean }): Record<string, string> {
+export function securityHeaders(
+  nonce: string,
+  options: { development: boolean; secure: boolean; checkoutOrigins?: readonly string[] },
+): Record<string, string> {
   const connect = options.development ? "'self' ws://localhost:* ws://127.0.0.1:*" : "'self'";
   const csp = [
     "default-src 'self'",
@@ -38,7 +41,8 @@ export function securityHeaders(nonce: string, options: { development: boolean; 
     "img-src 'self' data:",
     "font-src 'self'",
     `connect-src ${connect}`,
-    "form-action 'self'",
+    // A form may redirect to the card processor's payment page (browsers check form-action on redirects too).
+    ["form-action 'self'", ...(options.checkoutOrigins ?? [])].join(" "),
     "frame-ancestors 'none'",
     "base-uri 'self'",
     "object-src 'none'",
