@@ -23,17 +23,16 @@ import {
   updateClient,
 } from "~/models/client.server.ts";
 import { consentHistory, grantSchema, recordConsent, revokeConsent } from "~/models/consent.server.ts";
-import { getPartnerForStaff } from "~/models/partner.server.ts";
-import { MANAGING_ROLES, requirePartnerStaff } from "~/utils/auth.server.ts";
+import { MANAGING_ROLES, requireStaffPartner } from "~/utils/auth.server.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.client.fullName ?? "Client"} — Mavuno partner portal` }];
 
 
 async function context(request: Request, params: { partnerId?: string; clientId?: string }) {
   const partnerId = params.partnerId ?? "";
-  const { user } = await requirePartnerStaff(request, partnerId, MANAGING_ROLES);
-  const [partner, client] = await Promise.all([getPartnerForStaff(partnerId), getClient(partnerId, params.clientId ?? "")]);
-  if (!partner || !client) throw new Response("Not found", { status: 404 });
+  const { user, partner } = await requireStaffPartner(request, partnerId, MANAGING_ROLES);
+  const client = await getClient(partnerId, params.clientId ?? "");
+  if (!client) throw new Response("Not found", { status: 404 });
   return { user, partner, client };
 }
 

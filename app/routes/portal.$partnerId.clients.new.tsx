@@ -5,17 +5,11 @@ import { ClientFields } from "~/components/client-fields.tsx";
 import { FormError } from "~/components/forms.tsx";
 import { fieldErrors, formToObject } from "~/lib/forms.ts";
 import { clientSchema, createClient } from "~/models/client.server.ts";
-import { getPartnerForStaff } from "~/models/partner.server.ts";
-import { MANAGING_ROLES, requirePartnerStaff } from "~/utils/auth.server.ts";
+import { MANAGING_ROLES, requireStaffPartner } from "~/utils/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Add a client — Mavuno partner portal" }];
 
-async function context(request: Request, partnerId: string) {
-  const { user } = await requirePartnerStaff(request, partnerId, MANAGING_ROLES);
-  const partner = await getPartnerForStaff(partnerId);
-  if (!partner) throw new Response("Not found", { status: 404 });
-  return { user, partner };
-}
+const context = (request: Request, partnerId: string) => requireStaffPartner(request, partnerId, MANAGING_ROLES);
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { partner } = await context(request, params.partnerId ?? "");

@@ -7,16 +7,15 @@ import { fieldErrors, formToObject } from "~/lib/forms.ts";
 import { formatMoney } from "~/lib/money.ts";
 import { listClients } from "~/models/client.server.ts";
 import { addMember, getGroup, GroupError, groupHealth, meetingSchema, recordMeeting, removeMember } from "~/models/group.server.ts";
-import { getPartnerForStaff } from "~/models/partner.server.ts";
-import { MANAGING_ROLES, requirePartnerStaff } from "~/utils/auth.server.ts";
+import { MANAGING_ROLES, requireStaffPartner } from "~/utils/auth.server.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.group.name ?? "Group"} — Mavuno partner portal` }];
 
 async function context(request: Request, params: { partnerId?: string; groupId?: string }, roles?: typeof MANAGING_ROLES) {
   const partnerId = params.partnerId ?? "";
-  const { user, membership } = await requirePartnerStaff(request, partnerId, roles);
-  const [partner, group] = await Promise.all([getPartnerForStaff(partnerId), getGroup(partnerId, params.groupId ?? "")]);
-  if (!partner || !group) throw new Response("Not found", { status: 404 });
+  const { user, membership, partner } = await requireStaffPartner(request, partnerId, roles);
+  const group = await getGroup(partnerId, params.groupId ?? "");
+  if (!group) throw new Response("Not found", { status: 404 });
   return { user, membership, partner, group };
 }
 

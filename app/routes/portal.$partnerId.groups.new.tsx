@@ -5,16 +5,12 @@ import { Field, FormError, SelectField, TextAreaField } from "~/components/forms
 import { fieldErrors, formToObject } from "~/lib/forms.ts";
 import { addMember, createGroup, groupSchema } from "~/models/group.server.ts";
 import { listClients } from "~/models/client.server.ts";
-import { getPartnerForStaff } from "~/models/partner.server.ts";
-import { MANAGING_ROLES, requirePartnerStaff } from "~/utils/auth.server.ts";
+import { MANAGING_ROLES, requireStaffPartner } from "~/utils/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Add a group — Mavuno partner portal" }];
 
 async function context(request: Request, partnerId: string) {
-  await requirePartnerStaff(request, partnerId, MANAGING_ROLES);
-  const partner = await getPartnerForStaff(partnerId);
-  if (!partner) throw new Response("Not found", { status: 404 });
-  return partner;
+  return (await requireStaffPartner(request, partnerId, MANAGING_ROLES)).partner;
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {

@@ -14,17 +14,11 @@ import {
   scheduleFor,
   scheduleView,
 } from "~/models/loan-request.server.ts";
-import { getPartnerForStaff } from "~/models/partner.server.ts";
-import { MANAGING_ROLES, requirePartnerStaff } from "~/utils/auth.server.ts";
+import { MANAGING_ROLES, requireStaffPartner } from "~/utils/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Draft a loan request — Mavuno partner portal" }];
 
-async function context(request: Request, partnerId: string) {
-  const { user } = await requirePartnerStaff(request, partnerId, MANAGING_ROLES);
-  const partner = await getPartnerForStaff(partnerId);
-  if (!partner) throw new Response("Not found", { status: 404 });
-  return { user, partner };
-}
+const context = (request: Request, partnerId: string) => requireStaffPartner(request, partnerId, MANAGING_ROLES);
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { partner } = await context(request, params.partnerId ?? "");

@@ -89,3 +89,15 @@ export async function getViewer(request: Request): Promise<Viewer> {
 
 /** Partner staff who manage clients, loans and groups (not coordinators, who only watch group health). */
 export const MANAGING_ROLES = ["admin", "officer"] as const satisfies readonly PartnerRole[];
+
+/** Staff of this partner (optionally with one of `roles`), with the partner's record: 404 when it does not exist. */
+export async function requireStaffPartner(request: Request, partnerId: string, roles?: readonly PartnerRole[]) {
+  const { user, membership } = await requirePartnerStaff(request, partnerId, roles);
+  const db = await getDb();
+  const partner = await db.partner.findUnique({
+    where: { id: partnerId },
+    select: { id: true, name: true, slug: true, country: true, regions: true, currency: true, status: true },
+  });
+  if (!partner) throw new Response("Not found", { status: 404 });
+  return { user, membership, partner };
+}
