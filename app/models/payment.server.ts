@@ -185,6 +185,9 @@ async function completeCheckoutIn(tx: Tx, gateway: string, checkout: CompletedCh
  * idempotent on its own too, since gateways also send new events about old things.
  */
 export async function handlePaymentEvent(event: GatewayEvent, gateway: PaymentGateway = getGateway()): Promise<"applied" | "duplicate"> {
+  // A redelivery needs no questions to the gateway (the insert below still settles races).
+  const db = await getDb();
+  if (await db.paymentEvent.findUnique({ where: { id: event.id }, select: { id: true } })) return "duplicate";
   // Ask the gateway before opening a transaction: row locks must not wait on the network.
   const refunds =
     event.type === "charge_refunded" ? await gateway.listRefunds(event.paymentIntentId) : event.type === "refund_updated" ? [event.refund] : [];

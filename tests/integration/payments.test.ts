@@ -175,7 +175,9 @@ describe("refunds made in Stripe's dashboard", () => {
     const paymentIntent = await paidTopUp(lender, "50");
     const { refund, event } = stripe.refundInDashboard(paymentIntent, 2000);
     expect((await deliver(event)).status).toBe(200);
+    const asked = stripe.requests.length;
     expect((await deliver(event)).status).toBe(200);
+    expect(stripe.requests).toHaveLength(asked); // a redelivery is answered without asking Stripe again
     // A later event about the same charge lists the same refund again.
     expect((await deliver(stripe.chargeRefundedEvent(paymentIntent))).status).toBe(200);
     expect(await balanceOf(lender.id)).toBe(3000n);
