@@ -74,6 +74,11 @@ function Header() {
           <li>
             <NavLink to="/loans">Loans</NavLink>
           </li>
+          {user?.isPlatformAdmin ? (
+            <li>
+              <NavLink to="/admin/partners">Admin</NavLink>
+            </li>
+          ) : null}
           {data?.partners.length ? (
             <li>
               <NavLink to="/portal">Partner portal</NavLink>
@@ -122,6 +127,9 @@ function Footer() {
       <p>
         Mavuno connects lenders with field partners who serve entrepreneurs and savings groups. Every borrower's
         details are shown only with their consent.
+      </p>
+      <p>
+        Are you a microfinance institution or NGO? <Link to="/apply">Apply to become a field partner</Link>.
       </p>
     </footer>
   );

@@ -24,6 +24,7 @@ export const DEMO_USERS = {
   officer: "officer@mavuno.test",
   partnerAdmin: "partner-admin@mavuno.test",
   coordinator: "coordinator@mavuno.test",
+  applicant: "applicant@mavuno.test",
 } as const;
 
 // A small deterministic generator, so the demo is the same on every machine.
@@ -296,6 +297,26 @@ export async function seed(options: { ifEmpty?: boolean } = {}) {
       });
     }
   }
+  // One organisation waiting for review, so the admin's queue has something in it.
+  const applicant = await makeUser(db, { id: "seed-user-applicant", email: DEMO_USERS.applicant, name: "Esther (partner applicant)", password: DEMO_PASSWORD });
+  await makePartner(db, {
+    id: "seed-partner-applied-1",
+    slug: "mbale-womens-enterprise-fund",
+    name: "Mbale Women's Enterprise Fund",
+    legalName: "Mbale Women's Enterprise Fund Limited",
+    country: "UG",
+    currency: "UGX",
+    regions: ["Mbale", "Tororo", "Sironko"],
+    status: "applied",
+    joinedAt: null,
+    appliedById: applicant.id,
+    contactName: "Esther Namono",
+    contactEmail: DEMO_USERS.applicant,
+    contactPhone: "+256 772 000 123",
+    website: "https://mbale-wef.example",
+    description: "A women-led NGO that trains village savings groups on the slopes of Mount Elgon and lends to their members for coffee, poultry and market stalls.",
+  });
+
   const loans = await db.loan.count();
   console.log(`seed: ${PARTNERS.length} partners, ${loans} loans, demo log-ins ready (password ${DEMO_PASSWORD}).`);
   return { seeded: true };

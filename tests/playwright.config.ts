@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
+import { E2E_OUTBOX_DIR } from "./e2e/helpers.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const PORT = Number(process.env.E2E_PORT ?? 3100);
@@ -63,10 +64,11 @@ export default defineConfig({
   webServer: {
     // A fresh embedded database, migrated and seeded, behind the built app.
     command: [
-      `rm -rf ${e2eDir}`,
+      `rm -rf ${e2eDir} ${E2E_OUTBOX_DIR}`,
       `DATABASE_URL=pglite:${e2eDir} node_modules/.bin/tsx scripts/db.ts deploy`,
       `DATABASE_URL=pglite:${e2eDir} node_modules/.bin/tsx prisma/seed.ts`,
-      `exec env DATABASE_URL=pglite:${e2eDir} NODE_ENV=production SECURE_COOKIES=false PORT=${PORT} node scripts/serve.js`,
+      // Emails land as files the tests read, never at a real mail server.
+      `exec env DATABASE_URL=pglite:${e2eDir} SMTP_URL= OUTBOX_DIR=${E2E_OUTBOX_DIR} NODE_ENV=production SECURE_COOKIES=false PORT=${PORT} node scripts/serve.js`,
     ].join(" && "),
     cwd: root,
     url: `http://localhost:${PORT}/`,

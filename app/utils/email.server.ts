@@ -61,6 +61,21 @@ export function sendEmail(email: Email): Promise<SentEmail> {
   return mailer.send(email);
 }
 
+/**
+ * For an email that reports a change already made (an approval, an invitation,
+ * a funded loan): a mail server being down must not undo the change, so a
+ * failed send is logged and answered with false instead of thrown.
+ */
+export async function trySendEmail(email: Email): Promise<boolean> {
+  try {
+    await sendEmail(email);
+    return true;
+  } catch (error) {
+    console.warn(`mavuno: could not send "${email.subject}" to ${email.to}: ${(error as Error).message}`);
+    return false;
+  }
+}
+
 /** Links in emails must point at the public site, which behind a proxy is not the address the request came to. */
 export function publicOrigin(request: Request): string {
   const configured = getEnv().APP_ORIGIN;

@@ -11,9 +11,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const SESSION_LIFETIME_MS = 30 * DAY_MS;
 const RENEW_WHEN_LEFT_MS = SESSION_LIFETIME_MS / 2;
 
-// Base32 (lowercase, no padding): URL- and cookie-safe.
+// Base32 (lowercase, no padding): URL- and cookie-safe. Also the secret in staff invitation links.
 const ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
-function randomToken(bytes: number): string {
+export function randomToken(bytes: number): string {
   const buffer = crypto.randomBytes(bytes);
   let bits = 0;
   let value = 0;

@@ -42,8 +42,15 @@ export async function makePartner(
     regions?: string[];
     status?: PartnerStatus;
     description?: string;
-    joinedAt?: Date;
+    /** null for a partner that has not been approved yet. */
+    joinedAt?: Date | null;
     currency?: string;
+    legalName?: string;
+    appliedById?: string;
+    contactName?: string;
+    contactEmail?: string;
+    contactPhone?: string;
+    website?: string;
   } = {},
 ) {
   const slug = input.slug ?? `partner-${unique()}`;
@@ -54,14 +61,18 @@ export async function makePartner(
       ...(input.id ? { id: input.id } : {}),
       slug,
       name,
-      legalName: `${name} Ltd`,
+      legalName: input.legalName ?? `${name} Ltd`,
       country: input.country ?? "KE",
       regions: input.regions ?? ["Nairobi"],
       status: input.status ?? "active",
       description: input.description ?? "",
-      contactEmail: `contact@${slug}.example`,
-      joinedAt: input.joinedAt ?? new Date(),
+      contactEmail: input.contactEmail ?? `contact@${slug}.example`,
+      joinedAt: input.joinedAt === undefined ? new Date() : input.joinedAt,
       currency: input.currency ?? "KES",
+      appliedById: input.appliedById ?? null,
+      contactName: input.contactName ?? "",
+      contactPhone: input.contactPhone ?? "",
+      website: input.website ?? "",
     },
     update: {},
   });

@@ -1,13 +1,13 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
-import { createMailer, sendEmail } from "~/utils/email.server.ts";
+import { describe, expect, it, vi } from "vitest";
+import { createMailer, sendEmail, trySendEmail } from "~/utils/email.server.ts";
 import { EnvError, parseEnv } from "~/utils/env.server.ts";
 import { readOutbox } from "../support/mail.ts";
-import { smtpServerForFile, startSmtpServer } from "../support/smtp.ts";
+import { smtpServerForFile } from "../support/smtp.ts";
 
-const smtp = smtpServerForFile();
+const smtp = smtpServerForFile({ rejectRecipients: /@refused\.test$/ });
 
 function problems(source: Record<string, string>): string[] {
   try {
@@ -48,16 +48,17 @@ describe("sendEmail over SMTP", () => {
     expect(mail.html).toContain("<a href=\"http://localhost:3000/invites/abc234\">");
   });
 
-  it("fails loudly when the server refuses the recipient", async () => {
-    const refusing = await startSmtpServer({ rejectRecipients: /@refused\.test$/ });
-    const mailer = createMailer({ from: "Mavuno <no-reply@mavuno.test>", smtpUrl: refusing.url });
+  it("fails loudly when the server refuses the recipient; trySendEmail logs it and answers false", async () => {
+    await expect(sendEmail({ to: "nobody@refused.test", subject: "Hi", text: "Hi" })).rejects.toThrow(/550|Mailbox unavailable/);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     try {
-      await expect(mailer.send({ to: "nobody@refused.test", subject: "Hi", text: "Hi" })).rejects.toThrow(/550|Mailbox unavailable/);
-      expect(refusing.received).toHaveLength(0);
+      expect(await trySendEmail({ to: "nobody@refused.test", subject: "Approved", text: "Hi" })).toBe(false);
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/could not send "Approved" to nobody@refused\.test/));
     } finally {
-      mailer.close();
-      await refusing.close();
+      warn.mockRestore();
     }
+    expect(await trySendEmail({ to: "somebody@example.test", subject: "Approved", text: "Hi" })).toBe(true);
+    expect(smtp.received.some((m) => m.envelopeTo.includes("nobody@refused.test"))).toBe(false);
   });
 });
 

@@ -16,6 +16,7 @@ describe("demo seed", () => {
       ["cancelled", "defaulted", "draft", "expired", "funded", "fundraising", "paying_back", "repaid", "submitted", "written_off"],
     );
     expect(await db.group.count()).toBeGreaterThanOrEqual(3);
+    expect(await db.partner.count({ where: { status: "applied", appliedById: { not: null } } })).toBeGreaterThanOrEqual(1);
 
     expect(await db.groupMeeting.count()).toBeGreaterThanOrEqual(60);
     const counts = { users: await db.user.count(), clients: await db.client.count(), consents: await db.consent.count(), meetings: await db.groupMeeting.count() };

@@ -1,5 +1,6 @@
 // Calling route loaders and actions as the server would, with real requests.
 import type { ActionFunctionArgs, AppLoadContext, LoaderFunctionArgs } from "@remix-run/node";
+import { createSession } from "~/utils/session.server.ts";
 
 export const BASE = "http://localhost:3000";
 
@@ -40,4 +41,10 @@ export function sessionCookieFrom(response: Response): string {
   const match = /mavuno_session=([^;]*)/.exec(header);
   if (!match) throw new Error(`No session cookie in: ${header}`);
   return `mavuno_session=${match[1]}`;
+}
+
+/** A Cookie header for a fresh session of this user, as if they had logged in. */
+export async function sessionCookieFor(userId: string): Promise<string> {
+  const { token } = await createSession(userId, "vitest");
+  return `mavuno_session=${token}`;
 }

@@ -17,7 +17,12 @@ export type TestSmtpServer = {
   close(): Promise<void>;
 };
 
-export async function startSmtpServer(options: { rejectRecipients?: RegExp } = {}): Promise<TestSmtpServer> {
+export type SmtpServerOptions = {
+  /** Recipients the server refuses with 550, as a real one does for a mailbox that does not exist. */
+  rejectRecipients?: RegExp;
+};
+
+export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<TestSmtpServer> {
   const received: ReceivedMail[] = [];
   const waiters = new Set<() => void>();
   const server = new SMTPServer({
@@ -81,8 +86,8 @@ export async function startSmtpServer(options: { rejectRecipients?: RegExp } = {
  * Points the app's mailer at a fresh test server. Must run before anything in
  * the test file reads the environment, which is read once per module graph.
  */
-export async function startSmtpServerForApp(): Promise<TestSmtpServer> {
-  const smtp = await startSmtpServer();
+export async function startSmtpServerForApp(options: SmtpServerOptions = {}): Promise<TestSmtpServer> {
+  const smtp = await startSmtpServer(options);
   const previous = process.env.SMTP_URL;
   process.env.SMTP_URL = smtp.url;
   if (getEnv().SMTP_URL !== smtp.url) {
@@ -102,10 +107,10 @@ export async function startSmtpServerForApp(): Promise<TestSmtpServer> {
  * For a test file whose code sends email: a server for the whole file, started
  * before its tests (and before anything reads the environment) and closed after.
  */
-export function smtpServerForFile(): TestSmtpServer {
+export function smtpServerForFile(options: SmtpServerOptions = {}): TestSmtpServer {
   let server: TestSmtpServer | undefined;
   beforeAll(async () => {
-    server = await startSmtpServerForApp();
+    server = await startSmtpServerForApp(options);
   });
   afterAll(async () => {
     await server?.close();
