@@ -7,6 +7,7 @@ import { renderToPipeableStream } from "react-dom/server";
 import { NonceContext } from "./components/nonce.tsx";
 import { closeDb, getDb } from "./utils/db.server.ts";
 import { getEnv } from "./utils/env.server.ts";
+import { startJobs, stopJobs } from "./utils/jobs.server.ts";
 
 const ABORT_DELAY = 5_000;
 
@@ -15,10 +16,12 @@ export async function startup(): Promise<void> {
   getEnv();
   const db = await getDb();
   await db.$queryRawUnsafe("SELECT 1");
+  startJobs();
 }
 
 /** Called by the HTTP server on SIGTERM/SIGINT. */
 export async function shutdown(): Promise<void> {
+  await stopJobs();
   await closeDb();
 }
 

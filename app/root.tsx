@@ -87,6 +87,12 @@ function Header() {
           {user ? (
             <>
               <li>
+                <NavLink to="/my/loans">My loans</NavLink>
+              </li>
+              <li>
+                <NavLink to="/basket">Basket</NavLink>
+              </li>
+              <li>
                 <NavLink to="/wallet">Wallet</NavLink>
               </li>
               {user.isPlatformAdmin ? (

@@ -8,7 +8,8 @@ import type { LoanStatus } from "~/generated/prisma/enums.ts";
 import { minorDigits, parseMoneyInput } from "~/lib/money.ts";
 import { computeSchedule, instalmentCount, type Schedule } from "~/lib/schedule.ts";
 import { getDb } from "~/utils/db.server.ts";
-import { refundLoan, SHARE_CENTS } from "./lending.server.ts";
+import { partnerPayableAccount, refundLoan, SHARE_CENTS } from "./lending.server.ts";
+import { postTransaction } from "./ledger.server.ts";
 import type { DbTx } from "./ledger.server.ts";
 
 const MAX_LOAN_CENTS = 1_000_000n; // $10,000
@@ -364,4 +365,38 @@ export function loanFormValues(loan: {
     graceInstalments: String(loan.graceInstalments),
     fundraisingDeadline: loan.fundraisingDeadline?.toISOString().slice(0, 10) ?? "",
   };
+}
+
+/**
+ * The partner has paid the loan out to the borrower: the loan starts paying
+ * back, and the money Mavuno passed to the partner leaves the ledger to them.
+ */
+export async function recordDisbursement(partnerId: string, loanId: string, userId: string, disbursedOn: Date) {
+  const db = await getDb();
+  const loan = await db.loan.findFirst({ where: { id: loanId, partnerId }, select: { amountUsdCents: true, reference: true, fundedAt: true } });
+  if (!loan) throw new LoanRequestError("No such loan.");
+  if (disbursedOn.getTime() > Date.now()) throw new LoanRequestError("The disbursement date cannot be in the future.", "disbursedOn");
+  if (loan.fundedAt && disbursedOn.getTime() < loan.fundedAt.getTime() - 86_400_000) {
+    throw new LoanRequestError("The disbursement date cannot be before the loan was funded.", "disbursedOn");
+  }
+  await transition(loanId, { partnerId }, ["funded"], "paying_back", userId, {
+    comment: `Disbursed on ${disbursedOn.toISOString().slice(0, 10)}`,
+    data: { disbursedAt: disbursedOn },
+    within: async (tx) => {
+      const amount = BigInt(loan.amountUsdCents);
+      await postTransaction(
+        {
+          idempotencyKey: `loan:${loanId}:disbursed`,
+          kind: "disbursement",
+          memo: `Loan ${loan.reference} disbursed to the borrower by the field partner`,
+          reference: { loanId },
+          postings: [
+            { account: partnerPayableAccount(partnerId), amount: -amount, currency: "USD" },
+            { account: `external:partner:${partnerId}`, amount, currency: "USD" },
+          ],
+        },
+        { tx },
+      );
+    },
+  });
 }

@@ -6,6 +6,8 @@ import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { daysLeft, FREQUENCY_LABELS, METHOD_LABELS, percentFromBps, STATUS_LABELS } from "~/lib/loan-labels.ts";
 import { formatMoney } from "~/lib/money.ts";
 import { getLoanForViewer } from "~/models/loan.server.ts";
+import { sharesLeft } from "~/models/lending.server.ts";
+import { LendForm } from "~/components/lend-form.tsx";
 import { getViewer } from "~/utils/auth.server.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -20,12 +22,13 @@ export async function loader({ request, params: raw }: LoaderFunctionArgs) {
   const viewer = await getViewer(request);
   const loan = await getLoanForViewer(parsed.data.loanId, viewer);
   if (!loan) throw new Response("Not found", { status: 404 });
-  return json({ loan });
+  const left = loan.status === "fundraising" ? await sharesLeft(loan.id, { userId: viewer.userId }) : 0;
+  return json({ loan, sharesLeft: left });
 }
 
 export default function LoanPage() {
-  const { loan } = useLoaderData<typeof loader>();
-  const left = loan.status === "fundraising" ? daysLeft(loan.fundraisingDeadline) : null;
+  const { loan, sharesLeft: left } = useLoaderData<typeof loader>();
+  const daysToGo = loan.status === "fundraising" ? daysLeft(loan.fundraisingDeadline) : null;
   return (
     <article aria-labelledby="loan-title">
       <p>
@@ -40,8 +43,9 @@ export default function LoanPage() {
       <p className="loan-amount">
         <strong>{formatMoney(loan.amountUsdCents, "USD")}</strong> ·{" "}
         <span className={`status status-${loan.status}`}>{STATUS_LABELS[loan.status]}</span>
-        {left !== null ? ` · ${left} day${left === 1 ? "" : "s"} left to fund` : null}
+        {daysToGo !== null ? ` · ${daysToGo} day${daysToGo === 1 ? "" : "s"} left to fund` : null}
       </p>
+      {loan.status === "fundraising" ? <LendForm loanId={loan.id} sharesLeft={left} /> : null}
       <section aria-labelledby="purpose-title">
         <h2 id="purpose-title">What the loan is for</h2>
         <p>{loan.purpose}</p>

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { FormError, TextAreaField } from "~/components/forms.tsx";
+import { Field, FormError, TextAreaField } from "~/components/forms.tsx";
 import { LoanRequestFields } from "~/components/loan-request-fields.tsx";
 import { ScheduleTable } from "~/components/schedule-table.tsx";
 import { fieldErrors, formToObject } from "~/lib/forms.ts";
@@ -15,11 +15,13 @@ import {
   loanFormValues,
   LoanRequestError,
   loanRequestSchema,
+  recordDisbursement,
   scheduleFor,
   scheduleView,
   submitLoan,
   updateDraft,
 } from "~/models/loan-request.server.ts";
+import { notifyRefunded } from "~/models/notifications.server.ts";
 import { MANAGING_ROLES, requirePartnerStaff } from "~/utils/auth.server.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.loan.reference ?? "Loan"} — Mavuno partner portal` }];
@@ -34,7 +36,7 @@ async function context(request: Request, params: { partnerId?: string; loanId?: 
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { partnerId, loan } = await context(request, params);
-  const schedule = scheduleFor(loan, loan.listedAt ?? new Date());
+  const schedule = scheduleFor(loan, loan.disbursedAt ?? loan.listedAt ?? new Date());
   return json({
     partnerId,
     loan: {
@@ -54,6 +56,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     schedule: scheduleView(schedule, loan.localCurrency),
   });
 }
+
+const disburseSchema = z.object({
+  disbursedOn: z
+    .string({ message: "Enter the date the borrower received the money." })
+    .regex(/^\d{4}-\d{2}-\d{2}$/, "Enter the date the borrower received the money.")
+    .transform((v) => new Date(`${v}T12:00:00Z`)),
+});
 
 const cancelSchema = z.object({
   reason: z.string({ message: "Say why the loan is cancelled." }).trim().min(5, "Say why the loan is cancelled.").max(500, "Use at most 500 characters."),
@@ -77,7 +86,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
       case "cancel": {
         const parsed = cancelSchema.safeParse(values);
         if (!parsed.success) return json({ intent: "cancel", errors: fieldErrors(parsed.error), values }, { status: 400 });
-        await cancelLoan(partnerId, loan.id, user.id, parsed.data.reason);
+        const refunded = await cancelLoan(partnerId, loan.id, user.id, parsed.data.reason);
+        if (refunded.length > 0) await notifyRefunded([{ loanId: loan.id, reference: loan.reference, reason: "cancelled", lenders: refunded }]);
+        return redirect(here);
+      }
+      case "disburse": {
+        const parsed = disburseSchema.safeParse(values);
+        if (!parsed.success) return json({ intent: "disburse", errors: fieldErrors(parsed.error), values }, { status: 400 });
+        await recordDisbursement(partnerId, loan.id, user.id, parsed.data.disbursedOn);
         return redirect(here);
       }
       default:
@@ -122,6 +138,18 @@ export default function PartnerLoan() {
           <input type="hidden" name="intent" value="submit" />
           <FormError errors={errorsFor("submit")?.fundraisingDeadline} />
           <button type="submit">Submit for review</button>
+        </Form>
+      ) : null}
+
+      {loan.status === "funded" ? (
+        <Form method="post" noValidate>
+          <fieldset>
+            <legend>Record the disbursement</legend>
+            <p>The loan is fully funded and the money has been passed to you. Record the day the borrower received it; the repayment schedule starts then.</p>
+            <input type="hidden" name="intent" value="disburse" />
+            <Field name="disbursedOn" label="Disbursed on" type="date" defaultValue={new Date().toISOString().slice(0, 10)} errors={errorsFor("disburse")?.disbursedOn} />
+            <button type="submit">Record disbursement</button>
+          </fieldset>
         </Form>
       ) : null}
 
