@@ -76,7 +76,7 @@ function Header() {
           </li>
           {user?.isPlatformAdmin ? (
             <li>
-              <NavLink to="/admin/partners">Admin</NavLink>
+              <NavLink to="/admin">Admin</NavLink>
             </li>
           ) : null}
           {data?.partners.length ? (
@@ -95,11 +95,6 @@ function Header() {
               <li>
                 <NavLink to="/wallet">Wallet</NavLink>
               </li>
-              {user.isPlatformAdmin ? (
-                <li>
-                  <NavLink to="/admin/payments">Payment issues</NavLink>
-                </li>
-              ) : null}
               <li>
                 <NavLink to="/account">{user.name}</NavLink>
               </li>

@@ -68,7 +68,7 @@ export default defineConfig({
       `DATABASE_URL=pglite:${e2eDir} node_modules/.bin/tsx scripts/db.ts deploy`,
       `DATABASE_URL=pglite:${e2eDir} node_modules/.bin/tsx prisma/seed.ts`,
       // Emails land as files the tests read, never at a real mail server.
-      `exec env DATABASE_URL=pglite:${e2eDir} SMTP_URL= OUTBOX_DIR=${E2E_OUTBOX_DIR} NODE_ENV=production SECURE_COOKIES=false PORT=${PORT} node scripts/serve.js`,
+      `exec env DATABASE_URL=pglite:${e2eDir} SMTP_URL= STRIPE_SECRET_KEY= STRIPE_WEBHOOK_SECRET= OUTBOX_DIR=${E2E_OUTBOX_DIR} NODE_ENV=production SECURE_COOKIES=false PORT=${PORT} node scripts/serve.js`,
     ].join(" && "),
     cwd: root,
     url: `http://localhost:${PORT}/`,

@@ -62,6 +62,7 @@ test("an organisation applies, the platform admin approves it, and the applicant
 
   await switchUser(page, "admin@mavuno.test");
   await page.getByRole("link", { name: "Admin", exact: true }).click();
+  await page.getByRole("link", { name: "Field partner applications" }).click();
   const queue = page.getByRole("table", { name: /Applications waiting for review/ });
   // The seeded application is in the queue too.
   await expect(queue.getByRole("link", { name: "Mbale Women's Enterprise Fund" })).toBeVisible();

@@ -134,3 +134,15 @@ describe("partner portal access", () => {
     expect(asAdmin.status).toBe(200);
   });
 });
+
+describe("the admin home", () => {
+  it("counts what waits for review, for platform admins only", async () => {
+    const admin = await import("~/routes/admin._index.tsx");
+    const w = await world();
+    const asOfficer = await run(admin.loader as Parameters<typeof run>[0], getRequest("/admin", await cookieFor(w.officerB.id)));
+    expect(asOfficer.status).toBe(403);
+    const res = await run(admin.loader as Parameters<typeof run>[0], getRequest("/admin", await cookieFor(w.admin.id)));
+    const body = (await res.json()) as { loanRequests: number; applications: number };
+    expect(body.loanRequests).toBeGreaterThanOrEqual(1);
+  });
+});
