@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { getDb } from "~/utils/db.server.ts";
+import { seedScale } from "../../scripts/seed-scale.ts";
+
+describe("seed:scale", () => {
+  it("loads loans, lenders, partners, borrowers and consents in one go, spread like a live site, and only once", async () => {
+    const db = await getDb();
+    const first = await seedScale(db, { loans: 600, lenders: 40 });
+    expect(first).toMatchObject({ loaded: true, loans: 600, lenders: 40 });
+    expect(first.partners).toBeGreaterThanOrEqual(20);
+    expect(first.clients).toBeGreaterThan(600 * 0.8);
+    expect(first.consents).toBeGreaterThan(first.clients);
+
+    const byStatus = Object.fromEntries(
+      (await db.loan.groupBy({ by: ["status"], _count: { _all: true } })).map((s) => [s.status, s._count._all]),
+    );
+    expect(byStatus.fundraising).toBeGreaterThan(100);
+    expect(byStatus.repaid).toBeGreaterThan(100);
+    const countries = await db.partner.findMany({ select: { country: true }, distinct: ["country"] });
+    expect(countries.length).toBeGreaterThanOrEqual(10);
+    expect((await db.loan.findMany({ select: { sector: true }, distinct: ["sector"] })).length).toBeGreaterThanOrEqual(8);
+
+    // Fundraising loans end in the next 30 days and have something left; the trigger filled amount left.
+    const open = await db.loan.findMany({ where: { status: "fundraising" }, select: { fundraisingDeadline: true, amountUsdCents: true, sharesSold: true, amountLeftCents: true, lenderCount: true } });
+    for (const loan of open) {
+      expect(loan.fundraisingDeadline!.getTime()).toBeGreaterThan(Date.now());
+      expect(loan.fundraisingDeadline!.getTime()).toBeLessThan(Date.now() + 31 * 86_400_000);
+      expect(loan.amountLeftCents).toBe(loan.amountUsdCents - loan.sharesSold * 2500);
+      expect(loan.amountLeftCents).toBeGreaterThan(0);
+      expect(loan.lenderCount).toBeLessThanOrEqual(loan.sharesSold);
+    }
+    // Every loan has exactly one borrower, from its own partner.
+    const mismatched = (await db.$queryRawUnsafe(
+      `SELECT count(*)::int AS n FROM loans l
+         LEFT JOIN clients c ON c.id = l.client_id LEFT JOIN groups g ON g.id = l.group_id
+        WHERE (l.client_id IS NULL) = (l.group_id IS NULL) OR coalesce(c.partner_id, g.partner_id) <> l.partner_id`,
+    )) as { n: number }[];
+    expect(mismatched[0]!.n).toBe(0);
+
+    const again = await seedScale(db, { loans: 600, lenders: 40 });
+    expect(again).toMatchObject({ loaded: false, loans: 600, lenders: 40, clients: first.clients, consents: first.consents });
+    expect(await db.loan.count()).toBe(600);
+  }, 300_000);
+});
