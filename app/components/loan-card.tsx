@@ -8,13 +8,17 @@ export type LoanCardData = {
   amountUsdCents: number;
   purpose: string;
   sector: string;
+  termMonths: number;
   fundraisingDeadline: string | null;
+  funding: { raisedUsdCents: number; leftUsdCents: number; lenderCount: number };
   partner: { name: string; countryName: string };
   borrower: { title: string; kind: "individual" | "group"; place: string; memberCount: number | null };
 };
 
 export function LoanCard({ loan }: { loan: LoanCardData }) {
-  const left = loan.status === "fundraising" ? daysLeft(loan.fundraisingDeadline) : null;
+  const open = loan.status === "fundraising";
+  const days = open ? daysLeft(loan.fundraisingDeadline) : null;
+  const { funding } = loan;
   return (
     <article className="loan-card" aria-labelledby={`loan-${loan.id}`}>
       <h3 id={`loan-${loan.id}`}>
@@ -26,9 +30,19 @@ export function LoanCard({ loan }: { loan: LoanCardData }) {
       </p>
       <p>{loan.purpose}</p>
       <p className="loan-amount">
-        <strong>{formatMoney(loan.amountUsdCents, "USD")}</strong> · <span className={`status status-${loan.status}`}>{STATUS_LABELS[loan.status]}</span>
-        {left !== null ? ` · ${left} day${left === 1 ? "" : "s"} left` : null}
+        <strong>{formatMoney(loan.amountUsdCents, "USD")}</strong> over {loan.termMonths} months ·{" "}
+        <span className={`status status-${loan.status}`}>{STATUS_LABELS[loan.status]}</span>
       </p>
+      {open ? (
+        <>
+          <progress className="funding-progress" max={loan.amountUsdCents} value={funding.raisedUsdCents} aria-label="Share of the loan raised" />
+          <p className="loan-funding">
+            <strong>{formatMoney(funding.leftUsdCents, "USD")} left</strong> · {formatMoney(funding.raisedUsdCents, "USD")} raised ·{" "}
+            {funding.lenderCount} lender{funding.lenderCount === 1 ? "" : "s"}
+            {days !== null ? ` · ${days} day${days === 1 ? "" : "s"} left` : null}
+          </p>
+        </>
+      ) : null}
       <p className="loan-partner">Field partner: {loan.partner.name}</p>
     </article>
   );

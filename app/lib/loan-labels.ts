@@ -44,3 +44,26 @@ export function daysLeft(deadlineIso: string | null, now = Date.now()): number |
   if (!deadlineIso) return null;
   return Math.max(0, Math.ceil((new Date(deadlineIso).getTime() - now) / 86_400_000));
 }
+
+/** One share of a loan, in US cents. */
+export const SHARE_USD_CENTS = 2500;
+
+/** Statuses in which a loan raised its whole amount. */
+export const FULLY_FUNDED_STATUSES: readonly string[] = ["funded", "paying_back", "repaid", "defaulted", "written_off"];
+
+export const SORTS = ["ending", "left", "newest", "lenders"] as const;
+export type LoanSort = (typeof SORTS)[number];
+
+export const SORT_LABELS: Record<LoanSort, string> = {
+  ending: "Ending soon",
+  left: "Amount left (least first)",
+  newest: "Newest",
+  lenders: "Most lenders",
+};
+
+export function yearsOnMavuno(years: number | null): string {
+  if (years === null) return "not yet approved";
+  if (years < 1) return "less than a year";
+  const whole = Math.floor(years);
+  return `${whole} year${whole === 1 ? "" : "s"}`;
+}

@@ -97,6 +97,33 @@ export function combineForGroup(memberIds: readonly string[], consents: Map<stri
   return { purposes: purposes ?? new Set(), location: purposes?.has("location") ? location : null };
 }
 
+/**
+ * The same rule as `visiblePlace` and `combineForGroup`, for the public, as a
+ * SQL condition on a loan (alias `loan`): its borrower's region may be shown
+ * and passes `test` (a condition on the SQL expression it is given). An
+ * individual needs a live `location` grant at region or village granularity; a
+ * group needs one from every current member. Browsing filters and searches
+ * regions only through this, so a result never tells a visitor where a client
+ * lives who has not agreed to say.
+ */
+export function publicRegionCondition(loan: string, test: (region: string) => string): string {
+  const granted = (clientId: string) =>
+    `(SELECT true FROM consents k WHERE k.client_id = ${clientId} AND k.purpose = 'location'
+       AND k.revoked_at IS NULL AND k.granularity IN ('region', 'village') LIMIT 1)`;
+  // Scalar subqueries, looked up per loan through primary keys: as EXISTS the
+  // planner may instead hash every client and consent in the database, which is
+  // far slower once the other conditions have narrowed the loans down.
+  return `(CASE
+    WHEN ${loan}.client_id IS NOT NULL THEN
+      ${test(`(SELECT rc.region FROM clients rc WHERE rc.id = ${loan}.client_id)`)} AND ${granted(`${loan}.client_id`)} IS TRUE
+    ELSE
+      ${test(`(SELECT rg.region FROM groups rg WHERE rg.id = ${loan}.group_id)`)}
+      AND (SELECT count(*) FROM group_members m WHERE m.group_id = ${loan}.group_id AND m.left_at IS NULL) > 0
+      AND (SELECT count(*) FROM group_members m WHERE m.group_id = ${loan}.group_id AND m.left_at IS NULL
+             AND ${granted("m.client_id")} IS NOT TRUE) = 0
+  END)`;
+}
+
 // --- Recording consent -------------------------------------------------------
 
 // Shared with the browser bundle, so the list lives in app/lib.

@@ -1,16 +1,42 @@
 // Loans as lenders and visitors see them. Client and group details pass
 // through the consent check before they leave this module.
 import { z } from "zod";
-import type { LoanStatus } from "~/generated/prisma/enums.ts";
+import type { InterestMethod, LoanStatus, RepaymentFrequency } from "~/generated/prisma/enums.ts";
 import { getDb } from "~/utils/db.server.ts";
-import { combineForGroup, liveConsents, mayShow, visiblePlace, type LiveConsents, type Viewer } from "./consent.server.ts";
-import { countryName } from "~/lib/places.ts";
-import { PUBLIC_STATUSES } from "~/lib/loan-labels.ts";
+import { combineForGroup, liveConsents, mayShow, publicRegionCondition, visiblePlace, type LiveConsents, type Viewer } from "./consent.server.ts";
+import { COUNTRY_CODES, countryName } from "~/lib/places.ts";
+import { ScheduleError } from "~/lib/schedule.ts";
+import { scheduleFor, scheduleView } from "./loan-request.server.ts";
+import { partnerStats } from "./partner.server.ts";
+import { FULLY_FUNDED_STATUSES, PUBLIC_STATUSES, SHARE_USD_CENTS, SORTS, type LoanSort } from "~/lib/loan-labels.ts";
 
 
 export const PAGE_SIZE = 12;
 
+// Every parameter is optional and a value that does not parse is dropped, so a
+// hand-edited or stale URL still shows loans instead of an error.
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    // PostgreSQL text cannot hold a NUL byte; such a value is garbage, not a search.
+    .refine((value) => !value.includes("\u0000"))
+    .optional()
+    .catch(undefined)
+    .transform((value) => value || undefined);
+// Digits only: an empty box in the GET form sends "", which must mean "any", not 0.
+const whole = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,9}$/)
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .optional()
+    .catch(undefined);
+
 export const loanListQuery = z.object({
+  q: text(100),
   status: z.enum([...PUBLIC_STATUSES, "all"]).catch("fundraising"),
   country: z
     .string()
@@ -18,9 +44,30 @@ export const loanListQuery = z.object({
     .transform((c) => c.toUpperCase())
     .optional()
     .catch(undefined),
-  sector: z.string().max(60).optional().catch(undefined),
+  region: text(80),
+  sector: text(60),
+  gender: z.enum(["female", "male", "other"]).optional().catch(undefined),
+  kind: z.enum(["individual", "group"]).optional().catch(undefined),
+  partner: z.string().regex(/^[a-z0-9-]{1,80}$/).optional().catch(undefined),
+  /** Partner track record: at least this many years on Mavuno. */
+  years: whole(1, 50),
+  /** Partner track record: at least this many loans posted. */
+  posted: whole(1, 1_000_000),
+  /** Term of at most this many months. */
+  term: whole(1, 120),
+  /** Amount left, in whole US dollars. */
+  minLeft: whole(0, 10_000_000),
+  maxLeft: whole(0, 10_000_000),
+  /** Fundraising ends within this many days. */
+  ends: whole(1, 365),
+  sort: z.enum(SORTS).catch("ending"),
   page: z.coerce.number().int().min(1).max(10_000).catch(1),
-});
+}).transform((query) =>
+  // "From $500 to $100" means between them.
+  query.minLeft !== undefined && query.maxLeft !== undefined && query.minLeft > query.maxLeft
+    ? { ...query, minLeft: query.maxLeft, maxLeft: query.minLeft }
+    : query,
+);
 export type LoanListQuery = z.infer<typeof loanListQuery>;
 
 type LoanRow = {
@@ -32,14 +79,18 @@ type LoanRow = {
   purpose: string;
   sector: string;
   termMonths: number;
-  frequency: string;
-  interestMethod: string;
+  frequency: RepaymentFrequency;
+  interestMethod: InterestMethod;
   annualRateBps: number;
   graceInstalments: number;
   localCurrency: string;
   amountLocalMinor: bigint;
   fundraisingDeadline: Date | null;
-  partner: { id: string; name: string; slug: string; country: string };
+  listedAt: Date | null;
+  sharesSold: number;
+  lenderCount: number;
+  disbursedAt: Date | null;
+  partner: { id: string; name: string; slug: string; country: string; joinedAt: Date | null };
   client: { id: string; fullName: string; gender: string; region: string; village: string; story: string; photoFile: string | null } | null;
   group: {
     id: string;
@@ -52,36 +103,81 @@ type LoanRow = {
   } | null;
 };
 
-const loanSelect = {
-  id: true,
-  reference: true,
-  partnerId: true,
-  status: true,
-  amountUsdCents: true,
-  purpose: true,
-  sector: true,
-  termMonths: true,
-  frequency: true,
-  interestMethod: true,
-  annualRateBps: true,
-  graceInstalments: true,
-  localCurrency: true,
-  amountLocalMinor: true,
-  fundraisingDeadline: true,
-  partner: { select: { id: true, name: true, slug: true, country: true } },
-  client: { select: { id: true, fullName: true, gender: true, region: true, village: true, story: true, photoFile: true } },
-  group: {
-    select: {
-      id: true,
-      name: true,
-      kind: true,
-      region: true,
-      village: true,
-      story: true,
-      members: { where: { leftAt: null }, select: { clientId: true } },
+// A page of loans in one statement: the loan, its partner, its borrower, a
+// group's current members and the shares held in live basket reservations.
+// PGlite pays for every round trip in JavaScript, so one query rather than one
+// per relation is most of what keeps a page cheap.
+function loanColumns(now: string) {
+  return `l.id, l.reference, l.partner_id, l.status::text AS status, l.amount_usd_cents, l.purpose, l.sector,
+    l.term_months, l.frequency::text AS frequency, l.interest_method::text AS interest_method, l.annual_rate_bps,
+    l.grace_instalments, l.local_currency, l.amount_local_minor, l.fundraising_deadline, l.listed_at,
+    l.shares_sold, l.lender_count, l.disbursed_at,
+    p.name AS partner_name, p.slug AS partner_slug, p.country AS partner_country, p.joined_at AS partner_joined_at,
+    c.id AS client_id, c.full_name AS client_name, c.gender::text AS client_gender, c.region AS client_region,
+    c.village AS client_village, c.story AS client_story, c.photo_file AS client_photo,
+    g.id AS group_id, g.name AS group_name, g.kind::text AS group_kind, g.region AS group_region,
+    g.village AS group_village, g.story AS group_story,
+    ARRAY(SELECT m.client_id FROM group_members m WHERE m.group_id = g.id AND m.left_at IS NULL ORDER BY m.client_id) AS member_ids,
+    (SELECT coalesce(sum(b.shares), 0)::int FROM basket_items b WHERE b.loan_id = l.id AND b.expires_at > ${now}) AS reserved_shares`;
+}
+const LOAN_JOINS = `FROM loans l JOIN partners p ON p.id = l.partner_id
+  LEFT JOIN clients c ON c.id = l.client_id LEFT JOIN groups g ON g.id = l.group_id`;
+
+type Raw = Record<string, unknown>;
+
+function toLoanRow(r: Raw): LoanRow & { reservedShares: number } {
+  return {
+    id: r.id as string,
+    reference: r.reference as string,
+    partnerId: r.partner_id as string,
+    status: r.status as LoanStatus,
+    amountUsdCents: Number(r.amount_usd_cents),
+    purpose: r.purpose as string,
+    sector: r.sector as string,
+    termMonths: Number(r.term_months),
+    frequency: r.frequency as RepaymentFrequency,
+    interestMethod: r.interest_method as InterestMethod,
+    annualRateBps: Number(r.annual_rate_bps),
+    graceInstalments: Number(r.grace_instalments),
+    localCurrency: r.local_currency as string,
+    amountLocalMinor: BigInt(r.amount_local_minor as bigint),
+    fundraisingDeadline: (r.fundraising_deadline as Date | null) ?? null,
+    listedAt: (r.listed_at as Date | null) ?? null,
+    sharesSold: Number(r.shares_sold),
+    lenderCount: Number(r.lender_count),
+    disbursedAt: (r.disbursed_at as Date | null) ?? null,
+    partner: {
+      id: r.partner_id as string,
+      name: r.partner_name as string,
+      slug: r.partner_slug as string,
+      country: r.partner_country as string,
+      joinedAt: (r.partner_joined_at as Date | null) ?? null,
     },
-  },
-} as const;
+    client: r.client_id
+      ? {
+          id: r.client_id as string,
+          fullName: r.client_name as string,
+          gender: r.client_gender as string,
+          region: r.client_region as string,
+          village: r.client_village as string,
+          story: r.client_story as string,
+          photoFile: (r.client_photo as string | null) ?? null,
+        }
+      : null,
+    group: r.group_id
+      ? {
+          id: r.group_id as string,
+          name: r.group_name as string,
+          kind: r.group_kind as string,
+          region: r.group_region as string,
+          village: r.group_village as string,
+          story: r.group_story as string,
+          members: ((r.member_ids as string[] | null) ?? []).map((clientId) => ({ clientId })),
+        }
+      : null,
+    reservedShares: Number(r.reserved_shares),
+  };
+}
 
 /** What a viewer may see of a loan's borrower. */
 export type BorrowerView = {
@@ -145,7 +241,24 @@ async function consentsForLoans(loans: LoanRow[]) {
   return liveConsents(ids);
 }
 
-function present(loan: LoanRow, consents: Map<string, LiveConsents>, viewer: Viewer) {
+/**
+ * Raised and left, in US cents. Left also subtracts shares reserved in baskets
+ * whose 45 minutes have not run out. Loans past fundraising raised it all,
+ * whatever their counters say (loans listed before lending existed have none).
+ */
+function funding(loan: LoanRow, reservedShares: number) {
+  const raised = FULLY_FUNDED_STATUSES.includes(loan.status) ? loan.amountUsdCents : Math.min(loan.amountUsdCents, loan.sharesSold * SHARE_USD_CENTS);
+  const open = loan.status === "fundraising";
+  const reserved = open ? Math.min(loan.amountUsdCents - raised, reservedShares * SHARE_USD_CENTS) : 0;
+  return {
+    raisedUsdCents: raised,
+    reservedUsdCents: reserved,
+    leftUsdCents: open ? loan.amountUsdCents - raised - reserved : 0,
+    lenderCount: loan.lenderCount,
+  };
+}
+
+function present(loan: LoanRow, consents: Map<string, LiveConsents>, viewer: Viewer, reservedShares: number) {
   return {
     id: loan.id,
     reference: loan.reference,
@@ -161,65 +274,240 @@ function present(loan: LoanRow, consents: Map<string, LiveConsents>, viewer: Vie
     localCurrency: loan.localCurrency,
     amountLocalMinor: loan.amountLocalMinor.toString(),
     fundraisingDeadline: loan.fundraisingDeadline?.toISOString() ?? null,
-    partner: { ...loan.partner, countryName: countryName(loan.partner.country) },
+    listedAt: loan.listedAt?.toISOString() ?? null,
+    disbursedAt: loan.disbursedAt?.toISOString() ?? null,
+    funding: funding(loan, reservedShares),
+    partner: {
+      id: loan.partner.id,
+      name: loan.partner.name,
+      slug: loan.partner.slug,
+      country: loan.partner.country,
+      countryName: countryName(loan.partner.country),
+      joinedAt: loan.partner.joinedAt?.toISOString() ?? null,
+    },
     borrower: borrowerView(loan, consents, viewer),
   };
 }
 export type PublicLoan = ReturnType<typeof present>;
 
-export async function listPublicLoans(query: LoanListQuery, viewer: Viewer) {
+/** Positional parameters for one raw query: every value from the URL goes through here, never into the SQL text. */
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+const PUBLIC_STATUS_LIST = PUBLIC_STATUSES.map((s) => `'${s}'`).join(", ");
+
+// Each ends in the id, so equal keys keep one order and pages never overlap or
+// skip; each matches an index on (status, key, id), read forwards or backwards.
+const ORDER_BY: Record<LoanSort, string> = {
+  ending: "l.fundraising_deadline ASC NULLS LAST, l.id ASC",
+  left: "l.amount_left_cents ASC NULLS LAST, l.id ASC",
+  newest: "l.listed_at DESC, l.id DESC",
+  lenders: "l.lender_count DESC, l.id DESC",
+};
+
+function containsPattern(term: string): string {
+  return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Search words: up to six, each two characters or more (one letter would match almost everything). */
+export function searchTerms(q: string | undefined): string[] {
+  if (!q) return [];
+  const words = q.toLowerCase().split(/\s+/).filter((w) => w.length >= 2);
+  return [...new Set(words)].slice(0, 6);
+}
+
+function countriesNamed(term: string): string[] {
+  return COUNTRY_CODES.filter((code) => countryName(code).toLowerCase().includes(term) || code.toLowerCase() === term);
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The SQL conditions for a query, on `loans l JOIN partners p`. Only what any
+ * visitor may see is filtered or searched: purpose, sector, partner, country,
+ * and a region only where the borrower agreed to show it. Names, stories and
+ * villages are never read here.
+ */
+function conditions(query: LoanListQuery, params: Params, now: Date, regions: readonly string[]): string[] {
+  const where = ["p.status = 'active'"];
+  where.push(query.status === "all" ? `l.status IN (${PUBLIC_STATUS_LIST})` : `l.status = ${params.add(query.status)}::"LoanStatus"`);
+  if (query.country) where.push(`p.country = ${params.add(query.country)}`);
+  if (query.partner) where.push(`p.slug = ${params.add(query.partner)}`);
+  if (query.years) where.push(`p.joined_at <= ${params.add(new Date(now.getTime() - query.years * 365.25 * DAY_MS))}`);
+  if (query.posted) {
+    // Counting stops at the threshold, and runs once per partner rather than once per loan.
+    const n = params.add(query.posted);
+    where.push(`p.id IN (SELECT pp.id FROM partners pp WHERE (SELECT count(*) FROM (SELECT 1 FROM loans x
+      WHERE x.partner_id = pp.id AND x.status IN (${PUBLIC_STATUS_LIST}) LIMIT ${n}) AS posted) >= ${n})`);
+  }
+  if (query.sector) where.push(`l.sector = ${params.add(query.sector)}`);
+  if (query.kind === "group") where.push("l.group_id IS NOT NULL");
+  if (query.kind === "individual" || query.gender) where.push("l.client_id IS NOT NULL");
+  if (query.gender) {
+    where.push(`EXISTS (SELECT 1 FROM clients gc WHERE gc.id = l.client_id AND gc.gender = ${params.add(query.gender)}::"Gender")`);
+  }
+  if (query.term) where.push(`l.term_months <= ${params.add(query.term)}`);
+  if (query.minLeft !== undefined) where.push(`l.amount_left_cents >= ${params.add(query.minLeft * 100)}`);
+  if (query.maxLeft !== undefined) where.push(`l.amount_left_cents <= ${params.add(query.maxLeft * 100)}`);
+  if (query.ends) {
+    where.push(`l.fundraising_deadline > ${params.add(now)} AND l.fundraising_deadline <= ${params.add(new Date(now.getTime() + query.ends * DAY_MS))}`);
+  }
+  // A borrower's region is always one its partner serves (the client form allows no other), so asking the
+  // partner first spares the per-loan consent check for every loan elsewhere.
+  if (query.region) {
+    const region = params.add(query.region);
+    where.push(`${region} = ANY(p.regions)`, publicRegionCondition("l", (column) => `${column} = ${region}`));
+  }
+  for (const term of searchTerms(query.q)) {
+    const pattern = params.add(containsPattern(term));
+    const either = [`l.purpose ILIKE ${pattern}`, `l.sector ILIKE ${pattern}`, `p.name ILIKE ${pattern}`];
+    const countries = countriesNamed(term);
+    if (countries.length) either.push(`p.country IN (SELECT jsonb_array_elements_text(${params.add(JSON.stringify(countries))}::jsonb))`);
+    // Regions are named by partners; a word that names none needs no look at borrowers at all.
+    const named = regions.filter((region) => region.toLowerCase().includes(term));
+    if (named.length) {
+      const list = params.add(JSON.stringify(named));
+      const inList = (column: string) => `${column} IN (SELECT jsonb_array_elements_text(${list}::jsonb))`;
+      either.push(`(p.regions && ARRAY(SELECT jsonb_array_elements_text(${list}::jsonb)) AND ${publicRegionCondition("l", inList)})`);
+    }
+    where.push(`(${either.join(" OR ")})`);
+  }
+  return where;
+}
+
+/** Every region an active partner serves. */
+async function partnerRegions(): Promise<string[]> {
   const db = await getDb();
-  const where = {
-    status: query.status === "all" ? { in: [...PUBLIC_STATUSES] } : query.status,
-    partner: { status: "active" as const, ...(query.country ? { country: query.country } : {}) },
-    ...(query.sector ? { sector: query.sector } : {}),
-  };
-  const [total, rows] = await Promise.all([
-    db.loan.count({ where }),
-    db.loan.findMany({
-      where,
-      select: loanSelect,
-      // The id breaks ties so pages never overlap or skip.
-      orderBy: [{ fundraisingDeadline: { sort: "asc", nulls: "last" } }, { id: "asc" }],
-      skip: (query.page - 1) * PAGE_SIZE,
-      take: PAGE_SIZE,
-    }),
-  ]);
+  const rows = (await db.$queryRawUnsafe(`SELECT DISTINCT unnest(regions) AS region FROM partners WHERE status = 'active'`)) as { region: string }[];
+  return rows.map((r) => r.region);
+}
+
+export async function listPublicLoans(query: LoanListQuery, viewer: Viewer, now = new Date()) {
+  const db = await getDb();
+  const params = new Params();
+  const regions = searchTerms(query.q).length ? await partnerRegions() : [];
+  const where = conditions(query, params, now, regions).join(" AND ");
+  const whereValues = [...params.values];
+  const columns = loanColumns(params.add(now));
+  // The count rides along as a subquery evaluated once, saving a round trip.
+  const pageOf = async (page: number) =>
+    ((await db.$queryRawUnsafe(
+      `SELECT ${columns}, (SELECT count(*)::int FROM loans l JOIN partners p ON p.id = l.partner_id WHERE ${where}) AS total
+         ${LOAN_JOINS} WHERE ${where}
+        ORDER BY ${ORDER_BY[query.sort]} LIMIT ${PAGE_SIZE} OFFSET ${(page - 1) * PAGE_SIZE}`,
+      ...params.values,
+    )) as Raw[]);
+  let page = query.page;
+  let raw = await pageOf(page);
+  let total = raw.length ? Number(raw[0]!.total) : 0;
+  if (!raw.length && page > 1) {
+    // Past the end (an old link after loans were funded): show the last page.
+    const counted = (await db.$queryRawUnsafe(`SELECT count(*)::int AS total FROM loans l JOIN partners p ON p.id = l.partner_id WHERE ${where}`, ...whereValues)) as Raw[];
+    total = Number(counted[0]?.total ?? 0);
+    page = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    if (total > 0) raw = await pageOf(page);
+    else page = 1;
+  }
+  const rows = raw.map(toLoanRow);
   const consents = await consentsForLoans(rows);
   return {
     total,
+    page,
     pageCount: Math.max(1, Math.ceil(total / PAGE_SIZE)),
-    loans: rows.map((row) => present(row, consents, viewer)),
+    loans: rows.map((row) => present(row, consents, viewer, row.reservedShares)),
   };
 }
 
-export async function listFilterOptions() {
+/**
+ * What the filters offer: active partners, their countries and regions, and
+ * the sectors of loans in the statuses asked for. Sectors are read by skipping
+ * through the (status, sector, …) index, one probe per sector, however many loans there are.
+ */
+export async function listFilterOptions(query: Pick<LoanListQuery, "status" | "country" | "sector" | "region">) {
   const db = await getDb();
-  const [countries, sectors] = await Promise.all([
-    db.partner.findMany({ where: { status: "active" }, select: { country: true }, distinct: ["country"] }),
-    db.loan.findMany({
-      where: { status: { in: [...PUBLIC_STATUSES] } },
-      select: { sector: true },
-      distinct: ["sector"],
-      orderBy: { sector: "asc" },
-    }),
-  ]);
+  const statuses = query.status === "all" ? [...PUBLIC_STATUSES] : [query.status];
+  const [found] = (await db.$queryRawUnsafe(
+    `SELECT
+       (SELECT coalesce(json_agg(json_build_object('slug', slug, 'name', name, 'country', country, 'regions', regions) ORDER BY name), '[]'::json)
+          FROM partners WHERE status = 'active') AS partners,
+       (WITH RECURSIVE s(status, sector) AS (
+          SELECT st, (SELECT min(x.sector) FROM loans x WHERE x.status = st)
+            FROM (SELECT jsonb_array_elements_text($1::jsonb)::"LoanStatus" AS st) AS statuses
+          UNION ALL
+          SELECT s.status, (SELECT min(x.sector) FROM loans x WHERE x.status = s.status AND x.sector > s.sector) FROM s WHERE s.sector IS NOT NULL
+        )
+        SELECT coalesce(json_agg(DISTINCT sector), '[]'::json) FROM s WHERE sector IS NOT NULL) AS sectors`,
+    JSON.stringify(statuses),
+  )) as { partners: { slug: string; name: string; country: string; regions: string[] }[]; sectors: string[] }[];
+  const partners = found?.partners ?? [];
+  const sectorRows = (found?.sectors ?? []).map((sector) => ({ sector }));
+  const byName = (a: string, b: string) => a.localeCompare(b, "en");
+  const sectors = new Set(sectorRows.map((r) => r.sector));
+  // A value from the URL stays selectable even when no loan has it any more.
+  if (query.sector) sectors.add(query.sector);
+  const countries = [...new Set(partners.map((p) => p.country))].map((code) => ({ code, name: countryName(code) })).sort((a, b) => byName(a.name, b.name));
+  const regions = countries
+    .filter((c) => !query.country || c.code === query.country)
+    .map((c) => ({
+      country: c.name,
+      regions: [...new Set(partners.filter((p) => p.country === c.code).flatMap((p) => p.regions))].sort(byName),
+    }))
+    .filter((c) => c.regions.length > 0);
+  if (query.region && !regions.some((c) => c.regions.includes(query.region!))) regions.push({ country: "Other", regions: [query.region] });
   return {
-    countries: countries
-      .map((c) => ({ code: c.country, name: countryName(c.country) }))
-      .sort((a, b) => a.name.localeCompare(b.name)),
-    sectors: sectors.map((s) => s.sector),
+    countries,
+    regions,
+    sectors: [...sectors].sort(byName),
+    partners: partners.map((p) => ({ slug: p.slug, name: p.name, countryName: countryName(p.country) })),
   };
 }
 
 /** One loan, if the viewer may see it: public statuses for everyone, any status for its partner's staff and admins. */
 export async function getLoanForViewer(id: string, viewer: Viewer) {
   const db = await getDb();
-  const row = await db.loan.findUnique({ where: { id }, select: loanSelect });
-  if (!row) return null;
+  const raw = (await db.$queryRawUnsafe(`SELECT ${loanColumns("$2")} ${LOAN_JOINS} WHERE l.id = $1`, id, new Date())) as Raw[];
+  if (!raw[0]) return null;
+  const row = toLoanRow(raw[0]);
   const isPublic = (PUBLIC_STATUSES as readonly string[]).includes(row.status);
   const isOwnStaff = viewer.isPlatformAdmin || viewer.partnerIds.includes(row.partnerId);
   if (!isPublic && !isOwnStaff) return null;
   const consents = await consentsForLoans([row]);
-  return present(row, consents, viewer);
+  return present(row, consents, viewer, row.reservedShares);
+}
+
+const currencyNames = new Intl.DisplayNames(["en"], { type: "currency" });
+
+/**
+ * The loan page: the loan as the viewer may see it, its partner's track record,
+ * and the borrower's repayment schedule from the disbursement date, or, before
+ * disbursement, as it would run from the fundraising deadline.
+ */
+export async function getLoanPage(id: string, viewer: Viewer, now = new Date()) {
+  const loan = await getLoanForViewer(id, viewer);
+  if (!loan) return null;
+  const stats = await partnerStats(loan.partner.id);
+  const joined = loan.partner.joinedAt ? new Date(loan.partner.joinedAt) : null;
+  const disbursedOn = new Date(loan.disbursedAt ?? loan.fundraisingDeadline ?? now);
+  let schedule = null;
+  try {
+    schedule = scheduleView(scheduleFor({ ...loan, amountLocalMinor: BigInt(loan.amountLocalMinor) }, disbursedOn), loan.localCurrency);
+  } catch (error) {
+    // A loan whose terms no longer make a schedule (edited by hand) still has a page.
+    if (!(error instanceof ScheduleError)) throw error;
+  }
+  return {
+    loan,
+    // Named here, not in the browser: Intl's names differ between runtimes and would not hydrate.
+    currencyName: currencyNames.of(loan.localCurrency) ?? loan.localCurrency,
+    trackRecord: {
+      years: joined ? Math.max(0, (now.getTime() - joined.getTime()) / (365.25 * DAY_MS)) : null,
+      loansPosted: stats.loansPosted,
+    },
+    schedule: schedule && { ...schedule, disbursedOn: disbursedOn.toISOString(), estimated: loan.disbursedAt === null },
+  };
 }

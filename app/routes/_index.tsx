@@ -2,12 +2,12 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { LoanCard } from "~/components/loan-card.tsx";
-import { listPublicLoans } from "~/models/loan.server.ts";
+import { listPublicLoans, loanListQuery } from "~/models/loan.server.ts";
 import { getViewer } from "~/utils/auth.server.ts";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const viewer = await getViewer(request);
-  const { loans, total } = await listPublicLoans({ status: "fundraising", page: 1 }, viewer);
+  const { loans, total } = await listPublicLoans(loanListQuery.parse({}), viewer);
   return json({ loans: loans.slice(0, 3), total });
 }
 
