@@ -27,6 +27,7 @@ import {
   type SqlDriverAdapter,
   type SqlMigrationAwareDriverAdapterFactory,
 } from "@prisma/driver-adapter-utils";
+import { ColumnTypeEnum } from "@prisma/driver-adapter-utils";
 import * as engineGlue from "@prisma/schema-engine-wasm/schema_engine_bg";
 import type {
   MigrationDirectory,
@@ -63,6 +64,18 @@ const NO_FILTER: SchemaFilter = { externalTables: [], externalEnums: [] };
 
 type EngineGlue = typeof engineGlue;
 let engineModule: EngineGlue | null = null;
+
+// The engine reports a Rust panic's message through this global before it
+// throws; without it the message is lost behind a TypeError.
+const panics = globalThis as typeof globalThis & { PRISMA_WASM_PANIC_REGISTRY?: { set_message(message: string): void } };
+let lastPanic: string | null = null;
+panics.PRISMA_WASM_PANIC_REGISTRY ??= {
+  set_message(message: string) {
+    lastPanic = message;
+    console.error(`schema engine panicked: ${message}`);
+  },
+};
+export const lastEnginePanic = () => lastPanic;
 
 function loadEngine(): EngineGlue {
   if (engineModule) return engineModule;
@@ -166,6 +179,23 @@ const INTERNAL_TYPE_OIDS = new Set([
   5069, // xid8
 ]);
 const TEXT_OID = 25;
+const CHAR_OID = 18;
+// Columns of the last result that were "char" (one-byte catalog codes such as
+// pg_constraint.contype). Text to pg and adapter-pg, but the engine reads them
+// as characters: `charColumns` gives them back their type. The engine awaits
+// each query before the next, so "the last result" is the one just returned.
+let lastCharColumns: number[] = [];
+
+/** Marks the "char" columns of each result as characters for the engine (a CHECK constraint otherwise makes its describer panic). */
+function charColumns(adapter: SqlDriverAdapter): SqlDriverAdapter {
+  const queryRaw = adapter.queryRaw.bind(adapter);
+  adapter.queryRaw = async (query) => {
+    const result = await queryRaw(query);
+    for (const index of lastCharColumns) if (index < result.columnTypes.length) result.columnTypes[index] = ColumnTypeEnum.Character;
+    return result;
+  };
+  return adapter;
+}
 // Only relabel types that pg leaves as raw strings; a type pg parses into
 // something else (an array, a number) would not match the "text" label.
 const textParser = pg.types.getTypeParser(TEXT_OID, "text");
@@ -183,6 +213,7 @@ export class CatalogTextClient extends pg.Client {
   constructor(config?: string | pg.ClientConfig) {
     super(config);
     this.connection.on("rowDescription", (message: RowDescription) => {
+      lastCharColumns = message.fields.flatMap((field, index) => (field.dataTypeID === CHAR_OID ? [index] : []));
       for (const field of message.fields) {
         if (RELABELLED_OIDS.has(field.dataTypeID)) field.dataTypeID = TEXT_OID;
       }
@@ -247,8 +278,11 @@ class ShadowDatabases {
     const shadowUrl = new URL(url);
     shadowUrl.pathname = `/${name}`;
     const pool = new pg.Pool({ connectionString: shadowUrl.toString(), max: 2, Client: CatalogTextClient });
+    // Dropping the shadow WITH (FORCE) ends any connection still open on it; that
+    // is the point, so the idle client's "terminating connection" is expected.
+    pool.on("error", () => {});
     try {
-      const adapter = await new PrismaPg(pool).connect();
+      const adapter = charColumns(awaitScripts(await new PrismaPg(pool).connect(), (script) => pool.query(script)));
       return {
         adapter,
         cleanup: async () => {
@@ -267,10 +301,11 @@ class ShadowDatabases {
   }
 }
 
-// pglite-prisma-adapter's executeScript starts PGlite's exec without awaiting
-// it: the engine would record a migration as finished even when its SQL fails,
-// and the failure would surface later as an unhandled rejection. Run scripts
-// ourselves and report SQL errors the way the adapter reports query errors.
+// Run migration scripts ourselves, whole, and report SQL errors the way the
+// adapters report query errors. pglite-prisma-adapter's executeScript starts
+// PGlite's exec without awaiting it (a failed migration would be recorded as
+// applied); adapter-pg's splits the script on every ";", which breaks
+// dollar-quoted function bodies such as the ledger's append-only trigger.
 function awaitScripts(adapter: SqlDriverAdapter, exec: (script: string) => Promise<unknown>): SqlDriverAdapter {
   adapter.executeScript = async (script: string) => {
     try {
@@ -319,7 +354,9 @@ async function withEngine<T>(databaseUrl: string, paths: ProjectPaths, run: (ses
     adapterName: db.factory.adapterName,
     connect: async () => {
       const adapter = await db.factory.connect();
-      return db.target.kind === "pglite" ? awaitScripts(adapter, db.exec) : adapter;
+      // Both ways run a migration script whole: adapter-pg's own executeScript
+      // splits it on ";", which breaks dollar-quoted function bodies.
+      return db.target.kind === "postgres" ? charColumns(awaitScripts(adapter, db.exec)) : awaitScripts(adapter, db.exec);
     },
     connectToShadowDb: () => shadows.open(),
   };

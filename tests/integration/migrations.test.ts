@@ -9,7 +9,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../app/utils/database.server.ts";
-import { deployMigrations, migrationStatus } from "../../scripts/lib/schema-engine.ts";
+import { createMigration, deployMigrations, migrationStatus } from "../../scripts/lib/schema-engine.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const MIGRATIONS_DIR = path.join(ROOT, "prisma", "migrations");
@@ -67,6 +67,31 @@ function deploysFromScratch(databaseUrl: () => string) {
 
   it("reports everything applied and nothing pending", SLOW, async () => {
     expect(await migrationStatus(databaseUrl())).toEqual({ applied: migrationNames(), pending: [], problems: [] });
+  });
+
+  it("finds nothing to migrate from the committed schema, with the ledger's hand-written guards in place", SLOW, async () => {
+    // A copy of the schema and history: a stray change in the working tree must not write a migration here.
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), "mavuno-migrations-"));
+    fs.copyFileSync(path.join(ROOT, "prisma", "schema.prisma"), path.join(copy, "schema.prisma"));
+    fs.cpSync(MIGRATIONS_DIR, path.join(copy, "migrations"), { recursive: true });
+    try {
+      const result = await createMigration(databaseUrl(), "noop", { paths: { schemaPath: path.join(copy, "schema.prisma"), migrationsDir: path.join(copy, "migrations") } });
+      expect(result.created).toBeNull();
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+    const db = await openDatabase(databaseUrl());
+    try {
+      await db.exec(`INSERT INTO ledger_accounts (name, currency, kind, allow_negative) VALUES ('external:card', 'USD', 'external', true);
+        INSERT INTO ledger_transactions (idempotency_key, input_hash, kind, memo) VALUES ('guard-test', 'x', 'test', 'test');
+        INSERT INTO ledger_postings (transaction_id, account_id, amount, currency)
+          SELECT t.id, a.id, 1, 'USD' FROM ledger_transactions t, ledger_accounts a WHERE t.idempotency_key = 'guard-test';`);
+      await expect(db.exec(`UPDATE ledger_postings SET amount = 0`)).rejects.toThrow(/append-only/);
+      await expect(db.exec(`DELETE FROM ledger_transactions`)).rejects.toThrow(/append-only/);
+      await expect(db.exec(`INSERT INTO ledger_accounts (name, currency, kind, allow_negative, balance) VALUES ('lender:x:wallet', 'USD', 'wallet', false, -1)`)).rejects.toThrow(/ledger_accounts_floor/);
+    } finally {
+      await db.close();
+    }
   });
 }
 
