@@ -165,3 +165,28 @@ describe.skipIf(!process.env.TEST_POSTGRES_URL)("migrations on an empty PostgreS
 
   deploysFromScratch(() => url);
 });
+
+describe("Prisma's own migrate command", () => {
+  it("fails loudly instead of silently applying nothing", SLOW, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mavuno-stray-"));
+    try {
+      const result = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+        const child = spawn(path.join(ROOT, "node_modules", ".bin", "prisma"), ["migrate", "deploy", "--schema", "prisma/schema.prisma"], {
+          cwd: ROOT,
+          // The same guard `npm run prisma` sets; the URL only gets the CLI as far as the engine.
+          env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: path.join(ROOT, "scripts", "no-schema-engine.sh"), DATABASE_URL: `file:${dir}/x` },
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        let output = "";
+        child.stdout.on("data", (c: Buffer) => (output += c.toString()));
+        child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ code, output }));
+      });
+      expect(result.code).not.toBe(0);
+      expect(result.output.length).toBeGreaterThan(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
