@@ -122,6 +122,12 @@ export async function openPglite(dir: string | null): Promise<OpenDatabase> {
 
 export function openPostgres(url: string, poolOptions: pg.PoolConfig = {}): OpenDatabase {
   const pool = new pg.Pool({ connectionString: url, max: 10, ...poolOptions });
+  // An idle connection can be cut by the server (a restart, a forced drop of a
+  // test database). The pool discards it and opens another when needed; without
+  // a listener the 'error' event would crash the process.
+  pool.on("error", (error) => {
+    console.warn(`mavuno: a database connection was closed by the server (${error.message}); the pool will reconnect.`);
+  });
   let closed = false;
   return {
     target: { kind: "postgres", url },
