@@ -10,6 +10,7 @@ import { computeSchedule, instalmentCount, type Schedule } from "~/lib/schedule.
 import { getDb } from "~/utils/db.server.ts";
 import { partnerPayableAccount, refundLoan, SHARE_CENTS } from "./lending.server.ts";
 import { postTransaction } from "./ledger.server.ts";
+import { createInitialSchedule } from "./repayment.server.ts";
 import type { DbTx } from "./ledger.server.ts";
 
 const MAX_LOAN_CENTS = 1_000_000n; // $10,000
@@ -373,7 +374,20 @@ export function loanFormValues(loan: {
  */
 export async function recordDisbursement(partnerId: string, loanId: string, userId: string, disbursedOn: Date) {
   const db = await getDb();
-  const loan = await db.loan.findFirst({ where: { id: loanId, partnerId }, select: { amountUsdCents: true, reference: true, fundedAt: true } });
+  const loan = await db.loan.findFirst({
+    where: { id: loanId, partnerId },
+    select: {
+      amountUsdCents: true,
+      reference: true,
+      fundedAt: true,
+      amountLocalMinor: true,
+      annualRateBps: true,
+      termMonths: true,
+      frequency: true,
+      interestMethod: true,
+      graceInstalments: true,
+    },
+  });
   if (!loan) throw new LoanRequestError("No such loan.");
   if (disbursedOn.getTime() > Date.now()) throw new LoanRequestError("The disbursement date cannot be in the future.", "disbursedOn");
   if (loan.fundedAt && disbursedOn.getTime() < loan.fundedAt.getTime() - 86_400_000) {
@@ -397,6 +411,7 @@ export async function recordDisbursement(partnerId: string, loanId: string, user
         },
         { tx },
       );
+      await createInitialSchedule(tx, { id: loanId, ...loan }, disbursedOn, userId);
     },
   });
 }
