@@ -5,6 +5,8 @@ import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { LoanCard } from "~/components/loan-card.tsx";
 import { PUBLIC_STATUSES, SORT_LABELS, SORTS, STATUS_LABELS } from "~/lib/loan-labels.ts";
 import { listFilterOptions, listPublicLoans, loanListQuery } from "~/models/loan.server.ts";
+import { getWalletBalance } from "~/models/wallet.server.ts";
+import { formatMoney } from "~/lib/money.ts";
 import browseStyles from "~/styles/browse.css";
 import { getViewer } from "~/utils/auth.server.ts";
 
@@ -16,8 +18,21 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const viewer = await getViewer(request);
   const url = new URL(request.url);
   const query = loanListQuery.parse(Object.fromEntries(url.searchParams));
-  const [result, options] = await Promise.all([listPublicLoans(query, viewer), listFilterOptions(query)]);
-  return json({ query: { ...query, page: result.page }, total: result.total, pageCount: result.pageCount, loans: result.loans, options });
+  // Relending: the wallet's "relend" link lands here; checkout already takes wallet credit first.
+  const relending = url.searchParams.get("relend") === "1" && viewer.userId !== null;
+  const [result, options, credit] = await Promise.all([
+    listPublicLoans(query, viewer),
+    listFilterOptions(query),
+    relending ? getWalletBalance(viewer.userId!) : null,
+  ]);
+  return json({
+    query: { ...query, page: result.page, relend: relending ? "1" : undefined },
+    total: result.total,
+    pageCount: result.pageCount,
+    loans: result.loans,
+    options,
+    relendCredit: credit === null ? null : credit.toString(),
+  });
 }
 
 /** A page of the same search: every filter kept, defaults left out so links stay short. */
@@ -63,13 +78,20 @@ function Select(props: {
 }
 
 export default function Loans() {
-  const { query, loans, total, pageCount, options } = useLoaderData<typeof loader>();
+  const { query, loans, total, pageCount, options, relendCredit } = useLoaderData<typeof loader>();
   const moreOn = MORE_FILTERS.filter((key) => query[key] !== undefined).length;
   return (
     <section aria-labelledby="loans-title">
       <h1 id="loans-title">Loans</h1>
+      {relendCredit !== null ? (
+        <p className="notice" role="status">
+          You have {formatMoney(BigInt(relendCredit), "USD")} of credit to relend. Choose a loan below: at checkout your wallet pays first
+          {BigInt(relendCredit) < 2_500n ? ", and a card pays the rest of a $25 share" : ""}.
+        </p>
+      ) : null}
       {/* A plain GET form: every filter lives in the URL, and it works the same without JavaScript. */}
       <Form method="get" className="browse-filters" aria-label="Filter loans">
+        {query.relend ? <input type="hidden" name="relend" value="1" /> : null}
         <div className="field-row">
           <div className="field browse-search">
             <label htmlFor="filter-q">Search</label>

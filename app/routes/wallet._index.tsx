@@ -169,6 +169,10 @@ export default function Wallet() {
       <p className="wallet-balance">
         Balance <strong>{formatMoney(BigInt(data.balance), currency)}</strong>
       </p>
+      <p className="actions">
+        {BigInt(data.balance) >= 2_500n ? <Link to="/loans?relend=1">Relend your {formatMoney(BigInt(data.balance), currency)}</Link> : null}
+        <Link to="/wallet/auto-lend">Auto-lending</Link>
+      </p>
       {notice ? (
         <p className="notice" role="status">
           {notice}
