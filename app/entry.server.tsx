@@ -8,6 +8,7 @@ import { NonceContext } from "./components/nonce.tsx";
 import { closeDb, getDb } from "./utils/db.server.ts";
 import { getEnv } from "./utils/env.server.ts";
 import { startJobs, stopJobs } from "./utils/jobs.server.ts";
+import { stopPageCache } from "./utils/page-cache.server.ts";
 
 const ABORT_DELAY = 5_000;
 
@@ -21,6 +22,7 @@ export async function startup(): Promise<void> {
 
 /** Called by the HTTP server on SIGTERM/SIGINT. */
 export async function shutdown(): Promise<void> {
+  await stopPageCache();
   await stopJobs();
   await closeDb();
 }
@@ -74,3 +76,4 @@ export function handleError(error: unknown, { request }: { request: Request }) {
 export { crossOriginReason, securityHeaders } from "./utils/http-guard.server.ts";
 export { getEnv } from "./utils/env.server.ts";
 export { getGateway } from "./utils/payments.server.ts";
+export { pageCacheMiddleware, startPageCache } from "./utils/page-cache.server.ts";

@@ -4,6 +4,7 @@ import crypto from "node:crypto";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
+import { createRequestHandler as createFetchHandler } from "@remix-run/node";
 import express from "express";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -20,6 +21,11 @@ try {
 }
 
 const checkoutOrigins = entry.getGateway().checkoutOrigins;
+const mode = env.NODE_ENV === "development" ? "development" : "production";
+const getLoadContext = (req, res) => ({ cspNonce: res.locals.cspNonce, clientIp: req.ip ?? "unknown" });
+// Public pages for anonymous visitors, kept until a write they depend on commits (docs/decisions/009-public-page-cache.md).
+const pageCache = await entry.startPageCache();
+const renderPage = createFetchHandler(build, mode);
 
 const app = express();
 app.disable("x-powered-by");
@@ -45,14 +51,14 @@ app.use((req, res, next) => {
 app.use("/build", express.static(path.join(root, "public/build"), { immutable: true, maxAge: "1y" }));
 app.use(express.static(path.join(root, "public"), { maxAge: "1h", index: false }));
 
-app.all(
-  "*",
-  createRequestHandler({
-    build,
-    mode: env.NODE_ENV === "development" ? "development" : "production",
-    getLoadContext: (req, res) => ({ cspNonce: res.locals.cspNonce, clientIp: req.ip ?? "unknown" }),
+app.use(
+  entry.pageCacheMiddleware(pageCache, {
+    render: (request, req, res) => renderPage(request, getLoadContext(req, res)),
+    nonce: (res) => res.locals.cspNonce,
   }),
 );
+
+app.all("*", createRequestHandler({ build, mode, getLoadContext }));
 
 const server = app.listen(env.PORT, env.HOST, () => {
   console.log(`Mavuno is serving on http://localhost:${env.PORT}`);

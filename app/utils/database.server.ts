@@ -81,14 +81,35 @@ function acquireLock(dir: string): () => void {
   throw new Error(`Could not lock the embedded database at ${dir}`);
 }
 
+/** A LISTEN on one channel; see `OpenDatabase.listen`. */
+export type NotificationListener = {
+  /**
+   * Resolves once every notification committed before the call has been
+   * handled. Absent when notifications are handled before the committing
+   * statement returns (PGlite: one process, one session).
+   */
+  sync?: () => Promise<void>;
+  close: () => Promise<void>;
+};
+
+export type ListenHandlers = {
+  onNotify: (payload: string) => void;
+  /** The listening connection failed or ended: notifications may be missed from now on. Called at most once. */
+  onLost: (error: Error) => void;
+};
+
 export type OpenDatabase = {
   target: DatabaseTarget;
   factory: SqlMigrationAwareDriverAdapterFactory;
   /** Raw SQL for tooling (migrations, verification, tests). */
   query: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
   exec: (sql: string) => Promise<void>;
+  /** LISTENs on `channel`: PostgreSQL on a connection of its own, PGlite on its one session. */
+  listen: (channel: string, handlers: ListenHandlers) => Promise<NotificationListener>;
   close: () => Promise<void>;
 };
+
+const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 export async function openPglite(dir: string | null): Promise<OpenDatabase> {
   const release = dir ? acquireLock(dir) : () => {};
@@ -107,6 +128,17 @@ export async function openPglite(dir: string | null): Promise<OpenDatabase> {
     query: async (sql, params) => (await client.query<Record<string, unknown>>(sql, params)).rows,
     exec: async (sql) => {
       await client.exec(sql);
+    },
+    // PGlite hands a notification to its listeners while it reads the result
+    // of the COMMIT that sent it, before that statement returns, so nothing is
+    // ever in flight and no sync is needed.
+    listen: async (channel, handlers) => {
+      const unlisten = await client.listen(channel, handlers.onNotify);
+      return {
+        close: async () => {
+          if (!closed) await unlisten();
+        },
+      };
     },
     close: async () => {
       if (closed) return;
@@ -136,10 +168,51 @@ export function openPostgres(url: string, poolOptions: pg.PoolConfig = {}): Open
     exec: async (sql) => {
       await pool.query(sql);
     },
+    listen: (channel, handlers) => listenPostgres(url, channel, handlers),
     close: async () => {
       if (closed) return;
       closed = true;
       await pool.end();
+    },
+  };
+}
+
+/**
+ * A connection of its own that only LISTENs (a pooled one would be handed to
+ * other queries). PostgreSQL sends a notification after its transaction
+ * commits; `sync` is a round trip on this connection, and the server delivers
+ * pending notifications to an idle listener before it answers one.
+ */
+async function listenPostgres(url: string, channel: string, handlers: ListenHandlers): Promise<NotificationListener> {
+  const client = new pg.Client({ connectionString: url, application_name: "mavuno-listen", keepAlive: true });
+  let open = false;
+  let ended = false;
+  const lost = (error: Error) => {
+    if (!open || ended) return;
+    ended = true;
+    handlers.onLost(error);
+  };
+  client.on("error", lost);
+  client.on("end", () => lost(new Error("the listening connection ended")));
+  client.on("notification", (message) => {
+    if (message.channel === channel) handlers.onNotify(message.payload ?? "");
+  });
+  try {
+    await client.connect();
+    await client.query(`LISTEN ${quoteIdent(channel)}`);
+  } catch (error) {
+    ended = true;
+    await client.end().catch(() => {});
+    throw error;
+  }
+  open = true;
+  return {
+    sync: async () => {
+      await client.query("SELECT 1");
+    },
+    close: async () => {
+      ended = true;
+      await client.end().catch(() => {});
     },
   };
 }

@@ -30,6 +30,12 @@ export async function getDb(): Promise<Db> {
   }
 }
 
+/** The open database behind the client, for what Prisma does not do (LISTEN). */
+export async function getDatabase(): Promise<OpenDatabase> {
+  await getDb();
+  return (await store.__mavunoDb!).database;
+}
+
 /** Tests pin their own database (a fresh migrated one per test file). */
 export function setDatabase(database: OpenDatabase): Db {
   const client = clientFor(database);

@@ -133,7 +133,11 @@ function serialize(value: string, maxAge: number): string {
 }
 
 export function readSessionToken(request: Request): string | null {
-  const header = request.headers.get("Cookie");
+  return sessionTokenFromCookies(request.headers.get("Cookie"));
+}
+
+/** The session token in a Cookie header, read exactly as every request is: the page cache asks this too. */
+export function sessionTokenFromCookies(header: string | null | undefined): string | null {
   if (!header) return null;
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");

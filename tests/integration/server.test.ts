@@ -1,45 +1,19 @@
 // The built server as a process: start-up checks, the PGlite lock, clean
 // shutdown on signals, data kept across restarts. Needs `npm run build` first
 // (npm test builds before it runs the tests).
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { assertBuilt, root, serverEnv as baseEnv, startServer as start } from "../support/server-process.ts";
 
-const root = path.resolve(import.meta.dirname, "../..");
 const tsx = path.join(root, "node_modules/.bin/tsx");
 let dir: string;
 let url: string;
 
-function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const { DATABASE_URL: _drop, TEST_POSTGRES_URL: _drop2, ...rest } = process.env;
-  return { ...rest, NODE_ENV: "production", SECURE_COOKIES: "false", ...extra };
-}
-
 function startServer(port: number, extra: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ["scripts/serve.js"], {
-    cwd: root,
-    env: baseEnv({ DATABASE_URL: url, PORT: String(port), HOST: "127.0.0.1", ...extra }),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  child.stderr!.on("data", (chunk) => (output += chunk));
-  const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
-    child.stdout!.on("data", () => {
-      if (output.includes("serving on")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output}`));
-    });
-  });
-  return { child, ready, output: () => output };
+  return start(port, { DATABASE_URL: url, ...extra });
 }
 
 function exited(child: ChildProcess): Promise<{ code: number | null; ms: number }> {
@@ -48,7 +22,7 @@ function exited(child: ChildProcess): Promise<{ code: number | null; ms: number 
 }
 
 beforeAll(() => {
-  if (!fs.existsSync(path.join(root, "build/index.js"))) throw new Error("Run `npm run build` before this test.");
+  assertBuilt();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "mavuno-server-"));
   url = `pglite:${path.join(dir, "db")}`;
   const deploy = spawnSync(tsx, ["scripts/db.ts", "deploy"], { cwd: root, env: baseEnv({ DATABASE_URL: url }), encoding: "utf8" });
