@@ -1,24 +1,6 @@
 import type { Browser, Page } from "@playwright/test";
 import { expect, test } from "./fixtures.ts";
-import { DEMO_PASSWORD } from "./helpers.ts";
-
-async function newLender(page: Page) {
-  const email = `lender-${Date.now()}-${Math.random().toString(36).slice(2, 6)}@example.test`;
-  await page.goto("/signup");
-  await page.getByLabel("Your name").fill("Lee Lender");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "Sign up" }).click();
-  await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
-  return email;
-}
-
-async function addCredit(page: Page, dollars: string) {
-  await page.goto("/wallet");
-  await page.getByLabel(/Amount to add/i).fill(dollars);
-  await page.getByRole("button", { name: /Add credit/i }).click();
-  await expect(page.getByText(/Added credit by card/).first()).toBeVisible();
-}
+import { addCredit, signUpLender as newLender } from "./helpers.ts";
 
 async function pickLoan(page: Page) {
   await page.goto("/loans");
