@@ -132,6 +132,9 @@ function Footer() {
       <p>
         Are you a microfinance institution or NGO? <Link to="/apply">Apply to become a field partner</Link>.
       </p>
+      <p>
+        Borrowing through one of our partners? <Link to="/statement">See your loan statement</Link> with the code your field officer gave you.
+      </p>
     </footer>
   );
 }

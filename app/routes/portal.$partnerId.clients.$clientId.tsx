@@ -23,6 +23,7 @@ import {
   updateClient,
 } from "~/models/client.server.ts";
 import { consentHistory, grantSchema, recordConsent, revokeConsent } from "~/models/consent.server.ts";
+import { AccessCodeError, accessCodeStatus, issueAccessCode, issueCodeSchema, revokeAccessCodes } from "~/models/client-access.server.ts";
 import { MANAGING_ROLES, requireStaffPartner } from "~/utils/auth.server.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.client.fullName ?? "Client"} — Mavuno partner portal` }];
@@ -38,7 +39,7 @@ async function context(request: Request, params: { partnerId?: string; clientId?
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { partner, client } = await context(request, params);
-  const consents = await consentHistory(client.id);
+  const [consents, accessCode] = await Promise.all([consentHistory(client.id), accessCodeStatus(client.id)]);
   return json({
     partnerId: partner.id,
     regions: partner.regions,
@@ -49,10 +50,24 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       revokedAt: c.revokedAt?.toISOString() ?? null,
       recordedBy: c.recordedBy?.name ?? "—",
     })),
+    accessCode: accessCode && {
+      ...accessCode,
+      issuedAt: accessCode.issuedAt.toISOString(),
+      expiresAt: accessCode.expiresAt.toISOString(),
+      revokedAt: accessCode.revokedAt?.toISOString() ?? null,
+      lastUsedAt: accessCode.lastUsedAt?.toISOString() ?? null,
+    },
+    codeRequestKey: crypto.randomUUID(),
   });
 }
 
-type ActionData = { intent: string; errors: Record<string, string[]>; values?: Record<string, string> };
+type ActionData = {
+  intent: string;
+  errors: Record<string, string[]>;
+  values?: Record<string, string>;
+  /** A newly issued statement code: shown once, never stored readable. */
+  issued?: { code: string; expiresAt: string };
+};
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, partner, client } = await context(request, params);
@@ -98,6 +113,24 @@ export async function action({ request, params }: ActionFunctionArgs) {
       await revokeConsent(client.id, values.consentId ?? "", `staff: ${user.name}`);
       return redirect(back);
     }
+    case "issue-code": {
+      const parsed = issueCodeSchema.safeParse(values);
+      if (!parsed.success) return json<ActionData>({ intent: "issue-code", errors: fieldErrors(parsed.error) }, { status: 400 });
+      try {
+        const issued = await issueAccessCode({ partnerId: partner.id, clientId: client.id, issuedById: user.id, requestKey: parsed.data.requestKey });
+        return json<ActionData>(
+          { intent: "issue-code", errors: {}, issued: { code: issued.code, expiresAt: issued.expiresAt.toISOString() } },
+          { headers: { "Cache-Control": "private, no-store" } },
+        );
+      } catch (error) {
+        if (error instanceof AccessCodeError) return json<ActionData>({ intent: "issue-code", errors: { "": [error.message] } }, { status: 400 });
+        throw error;
+      }
+    }
+    case "revoke-code": {
+      await revokeAccessCodes(partner.id, client.id);
+      return redirect(back);
+    }
     case "remove-photo": {
       await removePhoto(partner.id, client.id);
       return redirect(back);
@@ -110,7 +143,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
 
 export default function ClientPage() {
-  const { partnerId, regions, client, consents } = useLoaderData<typeof loader>();
+  const { partnerId, regions, client, consents, accessCode, codeRequestKey } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const errorsFor = (intent: string) => (data?.intent === intent ? data.errors : undefined);
   const live = consents.filter((c) => !c.revokedAt);
@@ -194,6 +227,48 @@ export default function ClientPage() {
           </ul>
         </details>
       ) : null}
+
+      <h2 id="statement-code">Statement access code</h2>
+      <p>
+        With a code the client can open <strong>/statement</strong> on any phone and see their loans, their repayments
+        and their consents, and withdraw a consent themselves. Only they and you need to know it.
+      </p>
+      {data?.intent === "issue-code" && data.issued ? (
+        <div className="notice" role="status">
+          <p>
+            New code for {client.fullName}: <strong className="access-code">{data.issued.code}</strong>
+          </p>
+          <p>
+            Give it to the client now: it is not shown again. It works until {dateFormat.format(new Date(data.issued.expiresAt))}; any earlier code no
+            longer works.
+          </p>
+        </div>
+      ) : accessCode ? (
+        <p>
+          {accessCode.state === "live"
+            ? `A code is live: issued ${dateFormat.format(new Date(accessCode.issuedAt))}${accessCode.issuedBy ? ` by ${accessCode.issuedBy}` : ""}, works until ${dateFormat.format(new Date(accessCode.expiresAt))}; `
+            : accessCode.state === "revoked"
+              ? `The last code was revoked on ${dateFormat.format(new Date(accessCode.revokedAt!))}; `
+              : `The last code expired on ${dateFormat.format(new Date(accessCode.expiresAt))}; `}
+          {accessCode.lastUsedAt ? `last used ${dateFormat.format(new Date(accessCode.lastUsedAt))}.` : "never used."}
+        </p>
+      ) : (
+        <p>No code has been issued to this client.</p>
+      )}
+      <FormError errors={errorsFor("issue-code")?.[""] ?? errorsFor("issue-code")?.requestKey} />
+      <div className="actions">
+        <Form method="post">
+          <input type="hidden" name="intent" value="issue-code" />
+          <input type="hidden" name="requestKey" value={codeRequestKey} />
+          <button type="submit">{accessCode?.state === "live" || data?.issued ? "Issue a new code (the old one stops working)" : "Issue a code"}</button>
+        </Form>
+        {accessCode?.state === "live" || data?.issued ? (
+          <Form method="post">
+            <input type="hidden" name="intent" value="revoke-code" />
+            <button type="submit" className="secondary">Revoke the code</button>
+          </Form>
+        ) : null}
+      </div>
 
       <h2>Photo</h2>
       {client.hasPhoto ? (
