@@ -180,3 +180,24 @@ describe("weekly digest", () => {
     for (const lender of lenders) expect(mailsTo(lender.email, /Your repayments this week/)).toHaveLength(1);
   });
 });
+
+// Last in the file: it stops the mail server.
+describe("when the mail server is down", () => {
+  it("gives every claim back, so the next run sends them, and stops trying after the first failure", async () => {
+    const { loan, partner, lenders } = await disbursedLoan({ shares: [1, 1, 1], termMonths: 2, disbursedOn: new Date(Date.now() - 70 * DAY) });
+    const { total } = await scheduleTotal(loan.id);
+    await recordRepayment({ partnerId: partner.id, loanId: loan.id, requestKey: key(), paidOn: new Date(), localAmount: total, fxRate: "129.5" });
+    await smtp.close();
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      expect(await notifyLoanRepaid(loan.id)).toEqual({ sent: 0, mailServerDown: true });
+      // One warning, not one per lender: the run stopped at the first.
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/could not send "Loan .* is repaid in full" to .*, will try again/));
+    } finally {
+      warn.mockRestore();
+    }
+    const db = await getDb();
+    expect(await db.emailLog.count({ where: { key: { in: lenders.map((l) => `repaid:${loan.id}:${l.id}`) } } })).toBe(0);
+  });
+});
