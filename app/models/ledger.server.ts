@@ -269,21 +269,27 @@ async function postWithin(tx: DbTx, inputs: readonly TransactionInput[], hashes:
     const kind = accountKind(a.name);
     return { ...a, kind, allow_negative: kind === "external" };
   });
+  // Arrays rather than JSON: a repayment to 10,000 lenders is 10,000 accounts,
+  // and unnest is several times cheaper to read than jsonb_to_recordset.
   await tx.$executeRawUnsafe(
     `INSERT INTO ledger_accounts (name, currency, kind, allow_negative)
      SELECT t.name, t.currency, t.kind, t.allow_negative
-       FROM jsonb_to_recordset($1::jsonb) AS t(name text, currency text, kind text, allow_negative boolean)
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[]) AS t(name, currency, kind, allow_negative)
       ORDER BY t.name, t.currency
      ON CONFLICT (name, currency) DO NOTHING`,
-    JSON.stringify(accountList),
+    accountList.map((a) => a.name),
+    accountList.map((a) => a.currency),
+    accountList.map((a) => a.kind),
+    accountList.map((a) => a.allow_negative),
   );
   const locked = (await tx.$queryRawUnsafe(
     `SELECT a.id, a.name, a.currency, a.balance, a.allow_negative
        FROM ledger_accounts a
-       JOIN jsonb_to_recordset($1::jsonb) AS t(name text, currency text) ON a.name = t.name AND a.currency = t.currency
+       JOIN unnest($1::text[], $2::text[]) AS t(name, currency) ON a.name = t.name AND a.currency = t.currency
       ORDER BY a.id
         FOR UPDATE OF a`,
-    JSON.stringify(accountList.map(({ name, currency }) => ({ name, currency }))),
+    accountList.map((a) => a.name),
+    accountList.map((a) => a.currency),
   )) as Row[];
   const accounts = new Map<string, { id: bigint; balance: bigint; allowNegative: boolean }>();
   for (const row of locked) {
@@ -307,23 +313,27 @@ async function postWithin(tx: DbTx, inputs: readonly TransactionInput[], hashes:
   // 4. Postings and balances, one statement each.
   const postings = toPost.flatMap(({ input, id }) =>
     input.postings.map((p) => ({
-      transaction_id: id.toString(),
-      account_id: accounts.get(`${p.account}\u0000${p.currency}`)!.id.toString(),
+      transactionId: id.toString(),
+      accountId: accounts.get(`${p.account}\u0000${p.currency}`)!.id.toString(),
       amount: p.amount.toString(),
       currency: p.currency,
     })),
   );
   await tx.$executeRawUnsafe(
     `INSERT INTO ledger_postings (transaction_id, account_id, amount, currency)
-     SELECT t.transaction_id, t.account_id, t.amount, t.currency
-       FROM jsonb_to_recordset($1::jsonb) AS t(transaction_id bigint, account_id bigint, amount bigint, currency text)`,
-    JSON.stringify(postings),
+     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[])`,
+    postings.map((p) => p.transactionId),
+    postings.map((p) => p.accountId),
+    postings.map((p) => p.amount),
+    postings.map((p) => p.currency),
   );
+  const changed = [...deltas].filter(([, d]) => d !== 0n);
   await tx.$executeRawUnsafe(
     `UPDATE ledger_accounts a SET balance = a.balance + d.delta, updated_at = now()
-       FROM jsonb_to_recordset($1::jsonb) AS d(id bigint, delta bigint)
+       FROM unnest($1::bigint[], $2::bigint[]) AS d(id, delta)
       WHERE a.id = d.id`,
-    JSON.stringify([...deltas].filter(([, d]) => d !== 0n).map(([key, delta]) => ({ id: accounts.get(key)!.id.toString(), delta: delta.toString() }))),
+    changed.map(([key]) => accounts.get(key)!.id.toString()),
+    changed.map(([, delta]) => delta.toString()),
   );
   return results;
 }
