@@ -28,7 +28,8 @@ export const MAX_TIP_CENTS = 100_000n;
 export class LendingError extends Error {
   constructor(
     message: string,
-    readonly details: { field?: string; loanId?: string; sharesLeft?: number } = {},
+    /** `replayed`: the stored outcome of an earlier attempt, not a failure just now. */
+    readonly details: { field?: string; loanId?: string; sharesLeft?: number; replayed?: boolean } = {},
   ) {
     super(message);
     this.name = "LendingError";
@@ -241,7 +242,7 @@ export async function checkout(input: { userId: string; requestKey: string; tipC
         );
         return { status: "pending_payment", checkoutId, cardCents } as const;
       }
-      const fundedLoans = await buyShares(tx, { checkoutId, userId: input.userId, items, tipCents: input.tipCents, now });
+      const fundedLoans = await buyShares(tx, { checkoutId, userId: input.userId, items, tipCents: input.tipCents, now, paidByCard: false });
       return { status: "completed", checkoutId, fundedLoans, replayed: false } as const;
     });
   } catch (error) {
@@ -258,13 +259,15 @@ class ConcurrentCheckout extends Error {}
 function replay(row: { id: string; status: string; cardCents: bigint; failureReason: string | null }): CheckoutResult {
   if (row.status === "completed") return { status: "completed", checkoutId: row.id, fundedLoans: [], replayed: true };
   if (row.status === "pending_payment") return { status: "pending_payment", checkoutId: row.id, cardCents: row.cardCents };
-  throw new LendingError(row.failureReason ?? "This checkout did not go through.");
+  throw new LendingError(row.failureReason ?? "This checkout did not go through.", { replayed: true });
 }
 
 /**
  * Completes a checkout that waited for a card payment, now that the wallet holds
  * the money. If the shares went meanwhile, the checkout fails and the money
- * stays in the wallet as credit.
+ * stays in the wallet as credit. Called by the lender's return page and by the
+ * payment's arrival (`completeCheckoutPaidBy`), which may race: the checkout row
+ * is locked, so one of them buys and the other replays the outcome.
  */
 export async function completePendingCheckout(input: { userId: string; checkoutId: string; now?: Date }): Promise<CheckoutResult> {
   const now = input.now ?? new Date();
@@ -286,34 +289,80 @@ export async function completePendingCheckout(input: { userId: string; checkoutI
         return { status: "pending_payment", checkoutId: row.id as string, cardCents: BigInt(row.total_cents as string) - balance } as const;
       }
       const items = (typeof row.items === "string" ? JSON.parse(row.items) : row.items) as { loanId: string; shares: number }[];
-      const fundedLoans = await buyShares(tx, { checkoutId: row.id as string, userId: input.userId, items, tipCents: BigInt(row.tip_cents as string), now });
+      const fundedLoans = await buyShares(tx, { checkoutId: row.id as string, userId: input.userId, items, tipCents: BigInt(row.tip_cents as string), now, paidByCard: true });
       return { status: "completed", checkoutId: row.id as string, fundedLoans, replayed: false } as const;
     });
   } catch (error) {
-    if (error instanceof LendingError) {
-      await db.checkout.updateMany({ where: { id: input.checkoutId, userId: input.userId, status: "pending_payment" }, data: { status: "failed", failureReason: error.message } });
+    if (!(error instanceof LendingError)) throw error;
+    const failed = await db.checkout.updateMany({
+      where: { id: input.checkoutId, userId: input.userId, status: "pending_payment" },
+      data: { status: "failed", failureReason: error.message },
+    });
+    if (failed.count === 0) {
+      // A racing call settled it first (possibly bought, if shares came free in between): its outcome stands.
+      const settled = await db.checkout.findFirst({ where: { id: input.checkoutId, userId: input.userId } });
+      if (settled && settled.status !== "pending_payment") return replay(settled);
     }
     throw error;
   }
 }
 
+/** Ties a checkout waiting for its card payment to that payment, so that the payment's arrival completes it. */
+export async function attachCardPayment(input: { userId: string; checkoutId: string; cardPaymentId: string }) {
+  const db = await getDb();
+  await db.checkout.updateMany({
+    where: { id: input.checkoutId, userId: input.userId, OR: [{ cardPaymentId: null }, { cardPaymentId: input.cardPaymentId }] },
+    data: { cardPaymentId: input.cardPaymentId },
+  });
+}
+
+export type PaidCheckoutOutcome =
+  | { status: "completed"; checkoutId: string; userId: string; fundedLoans: string[]; replayed: boolean }
+  | { status: "pending_payment"; checkoutId: string; userId: string }
+  | { status: "failed"; checkoutId: string; userId: string; reason: string; replayed: boolean };
+
+/**
+ * The card payment `cardPaymentId` has been credited to its wallet: completes
+ * the checkout that waited for it, if any, whether or not the lender comes
+ * back. Safe to repeat and to race with the return page. Null when no checkout
+ * waits for this payment (a plain top-up).
+ */
+export async function completeCheckoutPaidBy(cardPaymentId: string, now = new Date()): Promise<PaidCheckoutOutcome | null> {
+  const db = await getDb();
+  const row = await db.checkout.findFirst({ where: { cardPaymentId }, select: { id: true, userId: true, status: true, failureReason: true } });
+  if (!row) return null;
+  const ids = { checkoutId: row.id, userId: row.userId };
+  if (row.status === "failed") return { status: "failed", ...ids, reason: row.failureReason ?? "", replayed: true };
+  try {
+    const result = await completePendingCheckout({ userId: row.userId, checkoutId: row.id, now });
+    return result.status === "completed"
+      ? { status: "completed", ...ids, fundedLoans: result.fundedLoans, replayed: result.replayed }
+      : { status: "pending_payment", ...ids };
+  } catch (error) {
+    if (!(error instanceof LendingError)) throw error;
+    return { status: "failed", ...ids, reason: error.message, replayed: error.details.replayed === true };
+  }
+}
+
 async function buyShares(
   tx: DbTx,
-  input: { checkoutId: string; userId: string; items: { loanId: string; shares: number }[]; tipCents: bigint; now: Date },
+  input: { checkoutId: string; userId: string; items: { loanId: string; shares: number }[]; tipCents: bigint; now: Date; paidByCard: boolean },
 ): Promise<string[]> {
   const funded: string[] = [];
   const wallet = walletAccount(input.userId);
+  // A card payment has been taken by now and stays in the wallet: say what did not happen.
+  const nothing = input.paidByCard ? "nothing was bought" : "nothing was charged";
   for (const item of input.items) {
     checkShareCount(item.shares);
     const loan = await lockLoan(tx, item.loanId);
-    if (!loan) throw new LendingError("A loan in your basket no longer exists; nothing was charged.", { loanId: item.loanId, sharesLeft: 0 });
-    assertOpen(loan, input.now, " Remove it from your basket; nothing was charged.");
+    if (!loan) throw new LendingError(`A loan in your basket no longer exists; ${nothing}.`, { loanId: item.loanId, sharesLeft: 0 });
+    assertOpen(loan, input.now, ` Remove it from your basket; ${nothing}.`);
     const left = totalShares(loan) - loan.sharesSold - (await reservedByOthers(tx, loan.id, input.userId, input.now));
     if (item.shares > left) {
       throw new LendingError(
         left > 0
-          ? `Only ${left} share${left === 1 ? "" : "s"} of loan ${loan.reference} ${left === 1 ? "is" : "are"} left. Change your basket and try again; nothing was charged.`
-          : `Loan ${loan.reference} has no shares left. Remove it from your basket; nothing was charged.`,
+          ? `Only ${left} share${left === 1 ? "" : "s"} of loan ${loan.reference} ${left === 1 ? "is" : "are"} left. Change your basket and try again; ${nothing}.`
+          : `Loan ${loan.reference} has no shares left. Remove it from your basket; ${nothing}.`,
         { loanId: loan.id, sharesLeft: Math.max(0, left) },
       );
     }
@@ -333,7 +382,7 @@ async function buyShares(
         { tx },
       ));
     } catch (error) {
-      if (error instanceof InsufficientFunds) throw new LendingError("Your wallet no longer holds enough for this basket; nothing was charged.");
+      if (error instanceof InsufficientFunds) throw new LendingError(`Your wallet no longer holds enough for this basket; ${nothing}.`);
       throw error;
     }
     const firstShare = (await tx.$queryRawUnsafe(

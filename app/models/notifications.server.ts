@@ -49,3 +49,22 @@ export async function notifyRefunded(loans: readonly RefundedLoan[]) {
     }
   }
 }
+
+/**
+ * A checkout paid partly by card could not buy its shares when the payment
+ * arrived (they went meanwhile): the lender may never come back to the page
+ * that would say so.
+ */
+export async function notifyCheckoutFailed(input: { userId: string; reason: string; paid: bigint; currency: string }) {
+  const db = await getDb();
+  const user = await db.user.findUnique({ where: { id: input.userId }, select: { email: true, name: true } });
+  if (!user) return;
+  const paid = formatMoney(input.paid, input.currency);
+  await trySendEmail({
+    to: user.email,
+    subject: `Your checkout did not go through: ${paid} is in your wallet`,
+    text:
+      `Hello ${user.name},\n\nYour card payment of ${paid} arrived, but the checkout it was for could not be completed: ${input.reason}\n\n` +
+      `The ${paid} is in your Mavuno wallet as credit, to lend again, donate or withdraw.\n`,
+  });
+}

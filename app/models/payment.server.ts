@@ -15,6 +15,8 @@ import {
   type PaymentGateway,
   type RefundStatus,
 } from "~/utils/payments.server.ts";
+import { attachCardPayment, completeCheckoutPaidBy } from "./lending.server.ts";
+import { notifyCheckoutFailed, notifyFunded } from "./notifications.server.ts";
 import {
   EXTERNAL_CARD,
   EXTERNAL_PAYOUT,
@@ -78,10 +80,11 @@ export type TopUpStarted = { cardPaymentId: string; checkoutUrl: string | null }
  * Starts a card payment of `amount` into the lender's wallet. The same request
  * key always leads to the same payment, so a double submit pays once.
  * `checkoutUrl` is where to send the payer; null when the money is already in
- * the wallet (demo gateway).
+ * the wallet (demo gateway). With `checkoutId`, the payment is for that
+ * checkout's shortfall, and its arrival completes the checkout.
  */
 export async function startTopUp(
-  input: { userId: string; amount: bigint; currency: string; requestKey: string; returnUrl: string },
+  input: { userId: string; amount: bigint; currency: string; requestKey: string; returnUrl: string; checkoutId?: string },
   gateway: PaymentGateway = getGateway(),
 ): Promise<TopUpStarted> {
   const db = await getDb();
@@ -98,7 +101,12 @@ export async function startTopUp(
     }
   }
   if (payment.amount !== input.amount || payment.currency !== input.currency || payment.gateway !== gateway.name) throw new RequestKeyReused();
-  if (payment.status === "completed") return { cardPaymentId: payment.id, checkoutUrl: null };
+  // Before the gateway can answer: a payment that lands must find its checkout.
+  if (input.checkoutId) await attachCardPayment({ userId: input.userId, checkoutId: input.checkoutId, cardPaymentId: payment.id });
+  if (payment.status === "completed") {
+    await completeCheckoutWaitingFor(payment.id);
+    return { cardPaymentId: payment.id, checkoutUrl: null };
+  }
   if (payment.status !== "created") throw new CheckoutClosed(payment.status);
   if (payment.checkoutUrl) return { cardPaymentId: payment.id, checkoutUrl: payment.checkoutUrl };
 
@@ -123,6 +131,7 @@ export async function startTopUp(
   await db.cardPayment.update({ where: { id: payment.id }, data: { externalId: started.externalId, checkoutUrl: started.url } });
   if (started.url === null) {
     await transaction((tx) => completeCheckoutIn(tx, gateway.name, started.completed));
+    await completeCheckoutWaitingFor(payment.id);
     return { cardPaymentId: payment.id, checkoutUrl: null };
   }
   return { cardPaymentId: payment.id, checkoutUrl: started.url };
@@ -176,6 +185,25 @@ async function completeCheckoutIn(tx: Tx, gateway: string, checkout: CompletedCh
   );
 }
 
+/**
+ * After a card payment's credit has committed: the checkout waiting for it, if
+ * any, buys its shares now, whether or not the lender comes back, and the
+ * lenders of loans it funded are told. If the shares went meanwhile the checkout
+ * fails, the money stays in the wallet and the lender is told why. Safe to repeat:
+ * only the call that settles the checkout sends anything.
+ */
+async function completeCheckoutWaitingFor(cardPaymentId: string): Promise<void> {
+  const outcome = await completeCheckoutPaidBy(cardPaymentId);
+  if (!outcome || outcome.status === "pending_payment" || outcome.replayed) return;
+  if (outcome.status === "completed") {
+    await notifyFunded(outcome.fundedLoans);
+    return;
+  }
+  const db = await getDb();
+  const payment = await db.cardPayment.findUniqueOrThrow({ where: { id: cardPaymentId }, select: { amount: true, currency: true } });
+  await notifyCheckoutFailed({ userId: outcome.userId, reason: outcome.reason, paid: payment.amount, currency: payment.currency });
+}
+
 // ---------------------------------------------------------------------------
 // Webhooks
 
@@ -185,6 +213,17 @@ async function completeCheckoutIn(tx: Tx, gateway: string, checkout: CompletedCh
  * idempotent on its own too, since gateways also send new events about old things.
  */
 export async function handlePaymentEvent(event: GatewayEvent, gateway: PaymentGateway = getGateway()): Promise<"applied" | "duplicate"> {
+  const outcome = await applyPaymentEvent(event, gateway);
+  if (event.type === "checkout_completed") {
+    // Also on a redelivery: the first delivery may have stopped between the credit and the checkout.
+    const db = await getDb();
+    const payment = await db.cardPayment.findFirst({ where: { gateway: gateway.name, externalId: event.checkout.externalId, status: "completed" }, select: { id: true } });
+    if (payment) await completeCheckoutWaitingFor(payment.id);
+  }
+  return outcome;
+}
+
+async function applyPaymentEvent(event: GatewayEvent, gateway: PaymentGateway): Promise<"applied" | "duplicate"> {
   // A redelivery needs no questions to the gateway (the insert below still settles races).
   const db = await getDb();
   if (await db.paymentEvent.findUnique({ where: { id: event.id }, select: { id: true } })) return "duplicate";

@@ -92,10 +92,12 @@ export async function action({ request }: ActionFunctionArgs) {
       currency: "USD",
       requestKey: `checkout:${result.checkoutId}`,
       returnUrl: `${publicOrigin(request)}/checkout/${result.checkoutId}`,
+      checkoutId: result.checkoutId,
     });
     if (started.checkoutUrl) return redirect(started.checkoutUrl);
+    // Paid at once (demo gateway): the payment's arrival has completed the checkout; this reads the outcome.
     const done = await completePendingCheckout({ userId: user.id, checkoutId: result.checkoutId });
-    if (done.status === "completed") await notifyFunded(done.fundedLoans);
+    if (done.status === "completed" && !done.replayed) await notifyFunded(done.fundedLoans);
     return redirect(done.status === "completed" ? `/my/loans?checkout=${done.checkoutId}` : `/checkout/${result.checkoutId}`);
   } catch (error) {
     if (error instanceof LendingError) return json({ error: error.message, field: error.details.field ?? "", loanId: error.details.loanId ?? "" }, { status: 409 });

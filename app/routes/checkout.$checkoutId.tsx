@@ -8,8 +8,9 @@ import { requireUser } from "~/utils/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Checkout — Mavuno" }];
 
-// Where the card gateway sends the lender back. Once the payment has reached the
-// wallet (the gateway's webhook), the shares are bought here.
+// Where the card gateway sends the lender back. The payment's arrival (the
+// gateway's webhook) buys the shares; if the lender is back first and the money
+// is already in the wallet, they are bought here. Either way once.
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const cancelled = new URL(request.url).searchParams.get("checkout") === "cancelled";

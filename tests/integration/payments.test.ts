@@ -1,7 +1,7 @@
 // Card payments through the real Stripe SDK, against a local fake of Stripe's
 // API (tests/support/fake-stripe.ts), with webhooks signed by the SDK itself.
 import Stripe from "stripe";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { EXTERNAL_PAYOUT, getBalance, verifyLedger } from "~/models/ledger.server.ts";
 import { loader as adminPaymentsLoader } from "~/routes/admin.payments.tsx";
 import { loader as paymentLoader } from "~/routes/wallet.payments.$paymentId.tsx";
@@ -11,7 +11,7 @@ import { loader as rootLoader } from "~/root.tsx";
 import { getDb } from "~/utils/db.server.ts";
 import { createSession } from "~/utils/session.server.ts";
 import { makeUser } from "../factories/index.ts";
-import { startFakeStripe, type FakeStripe } from "../support/fake-stripe.ts";
+import { fakeStripeForFile } from "../support/fake-stripe.ts";
 import { BASE, formRequest, getRequest, run } from "../support/requests.ts";
 import {
   balanceOf,
@@ -28,20 +28,8 @@ import {
 const SECRET_KEY = "sk_test_mavuno_fake";
 const WEBHOOK_SECRET = "whsec_mavuno_test_secret";
 
-let stripe: FakeStripe;
-
-beforeAll(async () => {
-  stripe = await startFakeStripe({ secretKey: SECRET_KEY });
-  // Read by getEnv() on first use, which comes after this in every test.
-  vi.stubEnv("STRIPE_SECRET_KEY", SECRET_KEY);
-  vi.stubEnv("STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET);
-  vi.stubEnv("STRIPE_API_BASE", stripe.url);
-});
-
-afterAll(async () => {
-  vi.unstubAllEnvs();
-  await stripe?.close();
-});
+// Read by getEnv() on first use, which comes after this in every test.
+const stripe = fakeStripeForFile({ secretKey: SECRET_KEY, webhookSecret: WEBHOOK_SECRET });
 
 function deliver(event: unknown, options: { secret?: string; signedPayload?: string; signature?: string | null } = {}) {
   const payload = JSON.stringify(event);

@@ -6,6 +6,7 @@
 import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, vi } from "vitest";
 
 type Json = Record<string, unknown>;
 type Metadata = Record<string, string>;
@@ -290,4 +291,29 @@ export async function startFakeStripe(options: { secretKey: string }) {
       return event("charge.refunded", chargeObject(chargeOf(paymentIntent)));
     },
   };
+}
+
+/**
+ * For a test file that pays through Stripe: the fake for the whole file, with
+ * the app's Stripe variables pointing at it. Call it before anything that reads
+ * the environment (such as smtpServerForFile), which is read once per file.
+ */
+export function fakeStripeForFile(options: { secretKey: string; webhookSecret: string }): FakeStripe {
+  let fake: FakeStripe | undefined;
+  beforeAll(async () => {
+    fake = await startFakeStripe({ secretKey: options.secretKey });
+    vi.stubEnv("STRIPE_SECRET_KEY", options.secretKey);
+    vi.stubEnv("STRIPE_WEBHOOK_SECRET", options.webhookSecret);
+    vi.stubEnv("STRIPE_API_BASE", fake.url);
+  });
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    await fake?.close();
+  });
+  return new Proxy({} as FakeStripe, {
+    get(_, property) {
+      if (!fake) throw new Error("The fake Stripe is only there while the file's tests run.");
+      return Reflect.get(fake, property);
+    },
+  });
 }
