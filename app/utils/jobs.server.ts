@@ -1,8 +1,14 @@
 // Periodic work, run inside the server process (the embedded database admits
 // one process only): free lapsed reservations, expire overdue loans and refund
-// their lenders. Each run is idempotent, so a missed or doubled tick is harmless.
+// their lenders, finish repayments a crash left undistributed, mark loans late
+// beyond their partner's grace as defaulted, lend opted-in lenders' idle credit,
+// and send lenders' repayment emails. Each run is idempotent, so a missed or
+// doubled tick is harmless.
+import { runAutoLend } from "~/models/auto-lend.server.ts";
 import { expireOverdueLoans, sweepExpiredReservations } from "~/models/lending.server.ts";
 import { notifyRefunded } from "~/models/notifications.server.ts";
+import { sendRepaymentEmails } from "~/models/repayment-emails.server.ts";
+import { distributePending, markDefaults } from "~/models/repayment.server.ts";
 
 const INTERVAL_MS = 60_000;
 let timer: NodeJS.Timeout | undefined;
@@ -12,7 +18,14 @@ export async function runJobsOnce(now = new Date()) {
   await sweepExpiredReservations(now);
   const expired = await expireOverdueLoans(now);
   await notifyRefunded(expired);
-  return { expired: expired.length };
+  // Repayments recorded but not yet in the lenders' wallets (a crash, a stopped upload).
+  const distributed = await distributePending();
+  const defaulted = await markDefaults(now);
+  // After the sweep: auto-lending checks out a whole basket, so it waits for a lender's lapsed reservations to go.
+  const autoLend = await runAutoLend(now);
+  // Last: lenders' emails about repaid, late and repaid-this-week loans, each sent once however often this runs.
+  const emails = await sendRepaymentEmails(now);
+  return { expired: expired.length, distributed, defaulted: defaulted.length, autoLent: autoLend.lent, emails };
 }
 
 export function startJobs() {
