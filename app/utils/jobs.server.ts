@@ -8,6 +8,7 @@ import { runAutoLend } from "~/models/auto-lend.server.ts";
 import { expireOverdueLoans, sweepExpiredReservations } from "~/models/lending.server.ts";
 import { notifyRefunded } from "~/models/notifications.server.ts";
 import { sendRepaymentEmails } from "~/models/repayment-emails.server.ts";
+import { settleUploads } from "~/models/repayment-upload.server.ts";
 import { distributePending, markDefaults } from "~/models/repayment.server.ts";
 
 const INTERVAL_MS = 60_000;
@@ -20,6 +21,8 @@ export async function runJobsOnce(now = new Date()) {
   await notifyRefunded(expired);
   // Repayments recorded but not yet in the lenders' wallets (a crash, a stopped upload).
   const distributed = await distributePending();
+  // CSV uploads whose repayments are now all distributed read as posted.
+  await settleUploads();
   const defaulted = await markDefaults(now);
   // After the sweep: auto-lending checks out a whole basket, so it waits for a lender's lapsed reservations to go.
   const autoLend = await runAutoLend(now);
