@@ -3,7 +3,10 @@
 // every row has a fixed key, so running it again changes nothing.
 // `--if-empty` seeds only a database with no users (what `npm run demo` uses).
 import type { ConsentPurpose, Gender, LoanStatus } from "~/generated/prisma/enums.ts";
+import { checkout, reserve, SHARE_CENTS } from "~/models/lending.server.ts";
+import { recordDisbursement } from "~/models/loan-request.server.ts";
 import { startTopUp, withdraw } from "~/models/payment.server.ts";
+import { markDefaults, recordRepayment, writeOffLoan } from "~/models/repayment.server.ts";
 import { donate } from "~/models/wallet.server.ts";
 import { closeDb, getDb, type Db } from "~/utils/db.server.ts";
 import { demoGateway } from "~/utils/payments.server.ts";
@@ -170,6 +173,86 @@ async function seedMeetings(db: Db, groupId: string, memberIds: string[], curren
   }
 }
 
+
+/** Lenders who fund the demo's older loans beside the demo lender. */
+const COMMUNITY_LENDERS = ["Ruth", "Kofi", "Maya", "Jonas", "Priya", "Tomás"];
+
+/** Local currency units per US dollar, as a decimal string, `percent` weaker. */
+function weakerRate(rate: string, percent: number): string {
+  return (Number(rate) * (1 + percent / 100)).toFixed(4);
+}
+
+/**
+ * A loan's life after fundraising, made through the same functions the site
+ * uses: lenders buy its shares at checkout, the partner records the
+ * disbursement and the repayments, the job marks a default, the partner writes
+ * one off. Dates are set back so the schedule has a history. A loan already
+ * past fundraising is left alone, so a second run changes nothing.
+ */
+async function seedLoanLife(
+  db: Db,
+  input: { loanId: string; partnerId: string; staffId: string; plan: LoanStatus; lenders: string[]; demoLenderId: string; late: boolean; fxWeaker: boolean; now: number },
+) {
+  const loan = await db.loan.findUniqueOrThrow({ where: { id: input.loanId } });
+  if (loan.status !== "fundraising" || loan.sharesSold > 0) return;
+  const total = loan.amountUsdCents / Number(SHARE_CENTS);
+  // The demo lender holds two shares of most of these loans; community lenders the rest.
+  const buyers: { userId: string; shares: number }[] = [];
+  let left = total;
+  if (input.lenders.length > 0) {
+    const mine = Math.min(2, left);
+    buyers.push({ userId: input.demoLenderId, shares: mine });
+    left -= mine;
+  }
+  for (let k = 0; left > 0; k++) {
+    const shares = k === 2 ? left : Math.min(left, Math.ceil(total / 3));
+    buyers.push({ userId: input.lenders[k % input.lenders.length] ?? input.demoLenderId, shares });
+    left -= shares;
+  }
+  for (const [k, buyer] of buyers.entries()) {
+    await reserve({ userId: buyer.userId, loanId: loan.id, shares: buyer.shares });
+    await checkout({ userId: buyer.userId, requestKey: `seed-checkout-${loan.id}-${k}`, tipCents: 0n });
+  }
+
+  const DAY_MS = DAY;
+  const monthDays = Math.round(loan.termMonths * 30.4);
+  const disbursedDaysAgo =
+    input.plan === "funded" ? null : input.plan === "repaid" ? monthDays + 20 : input.plan === "paying_back" ? Math.max(45, Math.round(monthDays / 2)) : 330;
+  const fundedAt = new Date(input.now - ((disbursedDaysAgo ?? 3) + 2) * DAY_MS);
+  await db.loan.update({
+    where: { id: loan.id },
+    data: { fundedAt, fundraisingDeadline: new Date(fundedAt.getTime() + 5 * DAY_MS), listedAt: new Date(fundedAt.getTime() - 20 * DAY_MS) },
+  });
+  if (disbursedDaysAgo === null) return;
+  const disbursedOn = new Date(input.now - disbursedDaysAgo * DAY_MS);
+  await recordDisbursement(loan.partnerId, loan.id, input.staffId, disbursedOn);
+
+  const instalments = await db.loanInstalment.findMany({ where: { loanId: loan.id, version: 1 }, orderBy: { number: "asc" } });
+  const today = input.now;
+  let due = instalments.filter((i) => i.dueOn.getTime() <= today);
+  if (input.plan === "repaid") due = instalments;
+  if (input.plan === "defaulted" || input.plan === "written_off") due = instalments.slice(0, 1);
+  if (input.plan === "paying_back" && input.late) due = due.slice(0, -1);
+  const rate = loan.fxRate.toString();
+  for (const instalment of due) {
+    const paidOn = new Date(Math.min(instalment.dueOn.getTime(), today));
+    await recordRepayment({
+      partnerId: input.partnerId,
+      loanId: loan.id,
+      requestKey: `seed-repayment-${loan.id}-${instalment.number}`,
+      paidOn,
+      localAmount: instalment.principal + instalment.interest,
+      fxRate: input.fxWeaker ? weakerRate(rate, 2 + (instalment.number % 4)) : rate,
+      recordedById: input.staffId,
+      now: new Date(today),
+    });
+  }
+  if (input.plan === "written_off") {
+    await markDefaults(new Date(today));
+    await writeOffLoan(input.partnerId, loan.id, input.staffId, { reason: "The borrower left the area; the partner has stopped collecting." });
+  }
+}
+
 export async function seed(options: { ifEmpty?: boolean } = {}) {
   const db = await getDb();
   if (options.ifEmpty && (await db.user.count()) > 0) {
@@ -183,6 +266,15 @@ export async function seed(options: { ifEmpty?: boolean } = {}) {
   const admin = await makeUser(db, { id: "seed-user-admin", email: DEMO_USERS.admin, name: "Amina (platform admin)", password: DEMO_PASSWORD, isPlatformAdmin: true });
   const lender = await makeUser(db, { id: "seed-user-lender", email: DEMO_USERS.lender, name: "Lena Lender", password: DEMO_PASSWORD });
   await seedWallet(lender.id);
+  // Credit for the shares the demo lender holds in the older loans below.
+  await startTopUp({ userId: lender.id, amount: 150_000n, currency: "USD", requestKey: "seed:top-up-3", returnUrl: "http://localhost:3000/wallet" }, demoGateway);
+  const community: string[] = [];
+  for (const [k, name] of COMMUNITY_LENDERS.entries()) {
+    const user = await makeUser(db, { id: `seed-user-community-${k + 1}`, email: `${name.toLowerCase().replace("á", "a")}@lenders.mavuno.test`, name: `${name} (community lender)`, password: DEMO_PASSWORD });
+    await startTopUp({ userId: user.id, amount: 1_000_000n, currency: "USD", requestKey: "seed:community-top-up", returnUrl: "http://localhost:3000/wallet" }, demoGateway);
+    community.push(user.id);
+  }
+  const lives: Parameters<typeof seedLoanLife>[1][] = [];
   const officer = await makeUser(db, { id: "seed-user-officer", email: DEMO_USERS.officer, name: "Otieno (loan officer)", password: DEMO_PASSWORD });
   const partnerAdmin = await makeUser(db, { id: "seed-user-partner-admin", email: DEMO_USERS.partnerAdmin, name: "Grace (partner admin)", password: DEMO_PASSWORD });
   const coordinator = await makeUser(db, { id: "seed-user-coordinator", email: DEMO_USERS.coordinator, name: "Cyrus (coordinator)", password: DEMO_PASSWORD });
@@ -276,12 +368,28 @@ export async function seed(options: { ifEmpty?: boolean } = {}) {
           : status === "draft" || status === "submitted"
             ? new Date(now + 30 * DAY)
             : new Date(now - (10 + Math.floor(random() * 300)) * DAY);
+      const pastFundraising = ["funded", "paying_back", "repaid", "defaulted", "written_off"].includes(status);
+      const loanId = `seed-loan-${String(loanNumber).padStart(3, "0")}`;
+      if (pastFundraising) {
+        lives.push({
+          loanId,
+          partnerId: partner.id,
+          staffId: p === 0 ? officer.id : admin.id,
+          plan: status,
+          lenders: community.slice(loanNumber % 3, (loanNumber % 3) + 3),
+          demoLenderId: lender.id,
+          late: loanNumber % 3 === 0,
+          fxWeaker: loanNumber % 2 === 0,
+          now,
+        });
+      }
       await makeLoan(db, {
-        id: `seed-loan-${String(loanNumber).padStart(3, "0")}`,
+        id: loanId,
         reference: `MV-${spec.country}-${String(loanNumber).padStart(4, "0")}`,
         partnerId: partner.id,
         ...(forGroup ? { groupId: groups[i % 2]!.id } : { clientId: borrower!.id }),
-        status,
+        // Loans past fundraising start as fundraising and live their life below.
+        status: pastFundraising ? "fundraising" : status,
         amountUsdCents: 2500 * (8 + Math.floor(random() * 72)),
         localCurrency: spec.currency,
         fxRate: spec.fxRate,
@@ -292,11 +400,14 @@ export async function seed(options: { ifEmpty?: boolean } = {}) {
         interestMethod: random() < 0.6 ? "declining_balance" : "flat",
         annualRateBps: 1800 + Math.floor(random() * 18) * 100,
         graceInstalments: random() < 0.3 ? 1 : 0,
-        fundraisingDeadline: deadline,
+        fundraisingDeadline: pastFundraising ? new Date(now + 10 * DAY) : deadline,
         listedAt: status === "draft" || status === "submitted" ? null : new Date(deadline.getTime() - 30 * DAY),
       });
     }
   }
+  for (const life of lives) await seedLoanLife(db, life);
+  await markDefaults(new Date(now));
+
   // One organisation waiting for review, so the admin's queue has something in it.
   const applicant = await makeUser(db, { id: "seed-user-applicant", email: DEMO_USERS.applicant, name: "Esther (partner applicant)", password: DEMO_PASSWORD });
   await makePartner(db, {

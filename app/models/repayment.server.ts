@@ -365,6 +365,8 @@ export async function recordRepayments(
       `UPDATE loans SET repaid_local_minor = repaid_local_minor + $2::bigint, principal_repaid_local = $3::bigint,
               principal_repaid_usd_cents = $4::bigint, repaid_usd_cents = repaid_usd_cents + $5::bigint,
               fx_loss_cents = fx_loss_cents + $6::bigint, first_unpaid_due_on = $7::date,
+              -- Up to date again: a later arrears episode is told about afresh.
+              arrears_notified_at = CASE WHEN $7::date IS NULL OR $7::date >= current_date THEN NULL ELSE arrears_notified_at END,
               status = CASE WHEN $8 THEN 'repaid'::"LoanStatus" ELSE status END,
               repaid_at = CASE WHEN $8 THEN now() ELSE repaid_at END, updated_at = now()
         WHERE id = $1`,
