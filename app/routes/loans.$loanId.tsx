@@ -4,10 +4,13 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { LoanFunding } from "~/components/loan-funding.tsx";
+import { TrackRecordRows } from "~/components/track-record.tsx";
 import { ScheduleTable } from "~/components/schedule-table.tsx";
 import { FREQUENCY_LABELS, METHOD_LABELS, percentFromBps, STATUS_LABELS, yearsOnMavuno } from "~/lib/loan-labels.ts";
 import { formatMoney } from "~/lib/money.ts";
+import { trackRecordJson } from "~/lib/track-record.ts";
 import { getLoanPage } from "~/models/loan.server.ts";
+import { partnerTrackRecord } from "~/models/repayment.server.ts";
 import { LendForm } from "~/components/lend-form.tsx";
 import { sharesLeft } from "~/models/lending.server.ts";
 import browseStyles from "~/styles/browse.css";
@@ -29,12 +32,15 @@ export async function loader({ request, params: raw }: LoaderFunctionArgs) {
   const viewer = await getViewer(request);
   const page = await getLoanPage(parsed.data.loanId, viewer);
   if (!page) throw new Response("Not found", { status: 404 });
-  const left = page.loan.status === "fundraising" ? await sharesLeft(page.loan.id, { userId: viewer.userId }) : 0;
-  return json({ ...page, sharesLeft: left });
+  const [left, record] = await Promise.all([
+    page.loan.status === "fundraising" ? sharesLeft(page.loan.id, { userId: viewer.userId }) : 0,
+    partnerTrackRecord(page.loan.partner.id),
+  ]);
+  return json({ ...page, sharesLeft: left, repaymentRecord: trackRecordJson(record) });
 }
 
 export default function LoanPage() {
-  const { loan, currencyName, trackRecord, schedule, sharesLeft } = useLoaderData<typeof loader>();
+  const { loan, currencyName, trackRecord, schedule, sharesLeft, repaymentRecord } = useLoaderData<typeof loader>();
   return (
     <article aria-labelledby="loan-title">
       <p>
@@ -135,11 +141,8 @@ export default function LoanPage() {
           <dd>{yearsOnMavuno(trackRecord.years)}</dd>
           <dt>Loans posted</dt>
           <dd>{trackRecord.loansPosted.toLocaleString("en-US")}</dd>
+          <TrackRecordRows record={repaymentRecord} />
         </dl>
-        <p className="hint">
-          For now a partner's risk is shown as its track record. Ratings based on repayments (repayment rate, loans in arrears)
-          will come once partners record repayments on Mavuno.
-        </p>
       </section>
     </article>
   );
