@@ -480,6 +480,20 @@ export async function getLoanForViewer(id: string, viewer: Viewer) {
   return present(row, consents, viewer, row.reservedShares);
 }
 
+/** What the viewer may see of these loans' borrowers, in one query whatever their number (lists of a lender's loans). */
+export async function borrowerViews(loanIds: readonly string[], viewer: Viewer): Promise<Map<string, BorrowerView>> {
+  if (loanIds.length === 0) return new Map();
+  const db = await getDb();
+  const raw = (await db.$queryRawUnsafe(
+    `SELECT ${loanColumns("$2")} ${LOAN_JOINS} WHERE l.id IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+    JSON.stringify(loanIds),
+    new Date(),
+  )) as Raw[];
+  const rows = raw.map(toLoanRow);
+  const consents = await consentsForLoans(rows);
+  return new Map(rows.map((row) => [row.id, borrowerView(row, consents, viewer)]));
+}
+
 const currencyNames = new Intl.DisplayNames(["en"], { type: "currency" });
 
 /**
