@@ -150,6 +150,25 @@ describe("the cache", () => {
   });
 });
 
+describe("a listening connection that does not answer", () => {
+  it("fails the wait after two seconds, and the next caller gets a new round trip", async () => {
+    vi.useFakeTimers();
+    try {
+      const cache = new PageCache();
+      let trips = 0;
+      cache.listening({ sync: () => (trips++ === 0 ? new Promise<void>(() => {}) : Promise.resolve()) });
+      const hung = cache.caughtUp()!;
+      const failed = expect(hung).rejects.toThrow(/no answer/);
+      await vi.advanceTimersByTimeAsync(2_000);
+      await failed;
+      await expect(cache.caughtUp()).resolves.toBeUndefined();
+      expect(trips).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
 describe("listening for changes", () => {
   function fakeDatabase() {
     const listeners: { handlers: ListenHandlers; closed: boolean }[] = [];

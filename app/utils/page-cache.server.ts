@@ -143,7 +143,7 @@ export class PageCache {
     const sync = this.#sync;
     if (!sync) return null;
     const round = () => {
-      const trip: Promise<void> = sync().finally(() => {
+      const trip: Promise<void> = withTimeout(sync(), SYNC_TIMEOUT_MS).finally(() => {
         if (this.#inFlight === trip) this.#inFlight = null;
       });
       this.#inFlight = trip;
@@ -165,6 +165,17 @@ export class PageCache {
     this.#entries.delete(key);
     this.#bytes -= entry.bytes;
   }
+}
+
+/** A listening connection that does not answer within this is treated as failed for that request (which renders). */
+const SYNC_TIMEOUT_MS = 2_000;
+
+function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from the listening connection within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /** The cache key of a request that may be served from the cache, else null. */
