@@ -8,9 +8,9 @@ import {
   isoDate,
   partnerTrackRecord,
   recordRepayment,
-  RepaymentError,
   type RepaymentInput,
   rescheduleLoan,
+  ScheduleMoved,
   type rescheduleSchema,
   writeOffLoan,
   type writeOffSchema,
@@ -100,35 +100,10 @@ export async function listArrears(partnerId: string, options: { withBorrowers: b
 // Reschedule and write-off from the portal's forms
 
 /**
- * One at a time per loan in this process, so a form submitted twice (a double
- * click without JavaScript sends both) is checked against what the first one
- * did. rescheduleLoan/writeOffLoan take no request key; the version and status
- * the form was drawn from stand in for one (docs/decisions/013-portal-repayment-pages.md).
- */
-const queues = new Map<string, Promise<unknown>>();
-function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
-  const previous = queues.get(key) ?? Promise.resolve();
-  const next = previous.then(work, work);
-  const settled = next.then(
-    () => undefined,
-    () => undefined,
-  );
-  queues.set(key, settled);
-  void settled.then(() => {
-    if (queues.get(key) === settled) queues.delete(key);
-  });
-  return next;
-}
-
-async function loanState(partnerId: string, loanId: string) {
-  const db = await getDb();
-  return db.loan.findFirst({ where: { id: loanId, partnerId }, select: { status: true, scheduleVersion: true } });
-}
-
-/**
  * A new schedule, unless the loan's schedule has moved on since the form was
- * drawn at `fromVersion`: then the same person's same request was a repeat
- * (`replayed`), anything else is someone else's change the officer has not seen.
+ * drawn at `fromVersion` (checked under the loan's row lock): then the same
+ * person's same request was a repeat (`replayed`), anything else is someone
+ * else's change the officer has not seen.
  */
 export async function rescheduleFromForm(
   partnerId: string,
@@ -137,42 +112,35 @@ export async function rescheduleFromForm(
   input: z.infer<typeof rescheduleSchema>,
   fromVersion: number,
 ): Promise<{ version: number; replayed: boolean }> {
-  return oneAtATime(`loan:${loanId}`, async () => {
-    const state = await loanState(partnerId, loanId);
-    if (!state) throw new RepaymentError("No such loan.");
-    if (state.scheduleVersion !== fromVersion) {
-      const db = await getDb();
-      const latest = await db.loanSchedule.findUnique({
-        where: { loanId_version: { loanId, version: state.scheduleVersion } },
-        select: { reason: true, createdById: true, startsOn: true },
-      });
-      if (latest && latest.createdById === userId && latest.reason === input.reason && isoDate(latest.startsOn) === isoDate(input.startsOn)) {
-        return { version: state.scheduleVersion, replayed: true };
-      }
-      throw new RepaymentError("The schedule changed while you had this page open; check the new schedule below before rescheduling again.");
+  try {
+    return { ...(await rescheduleLoan(partnerId, loanId, userId, input, { expectedVersion: fromVersion })), replayed: false };
+  } catch (error) {
+    if (!(error instanceof ScheduleMoved)) throw error;
+    const db = await getDb();
+    const latest = await db.loanSchedule.findUnique({
+      where: { loanId_version: { loanId, version: error.currentVersion } },
+      select: { reason: true, createdById: true, startsOn: true },
+    });
+    if (latest && latest.createdById === userId && latest.reason === input.reason && isoDate(latest.startsOn) === isoDate(input.startsOn)) {
+      return { version: error.currentVersion, replayed: true };
     }
-    return { ...(await rescheduleLoan(partnerId, loanId, userId, input)), replayed: false };
-  });
+    throw error;
+  }
 }
 
-/** A write-off; a repeat of one already done is answered as done. */
+/** A write-off; a repeat of one already done is answered as done (under the loan's row lock). */
 export async function writeOffFromForm(partnerId: string, loanId: string, userId: string, input: z.infer<typeof writeOffSchema>): Promise<{ replayed: boolean }> {
-  return oneAtATime(`loan:${loanId}`, async () => {
-    const state = await loanState(partnerId, loanId);
-    if (!state) throw new RepaymentError("No such loan.");
-    if (state.status === "written_off") return { replayed: true };
-    await writeOffLoan(partnerId, loanId, userId, input);
-    return { replayed: false };
-  });
+  return writeOffLoan(partnerId, loanId, userId, input);
 }
 
 // ---------------------------------------------------------------------------
 // Recording from the form
 
 /**
- * The loser of two requests with one key racing on PostgreSQL: recordRepayments
- * looks the key up before it waits for the loan's lock, so it inserts after
- * the winner committed and hits the unique (partner, request key) index.
+ * The loser of two requests with one key racing: recordRepayments looks the
+ * key up after taking the loan's lock, so this only happens when the same key
+ * is sent for two different loans (a tampered form); the retry then reports
+ * the conflict in words.
  */
 function isRequestKeyRace(error: unknown): boolean {
   const cause = (error as { meta?: { driverAdapterError?: { cause?: { kind?: string; constraint?: { index?: string } } } } }).meta?.driverAdapterError?.cause;

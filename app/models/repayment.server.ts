@@ -303,6 +303,9 @@ export async function recordRepayments(
     if (keys.has(input.requestKey)) fail(index, new RepaymentError("The same repayment appears twice.", ""));
     keys.add(input.requestKey);
   });
+  // Lock the loans first, then look the keys up: a second submit of the same
+  // form waits here for the first to commit and then finds its key.
+  const loans = await lockLoans(tx, partnerId, [...new Set(inputs.map((i) => i.loanId))]);
   const existing = await existingByKey(tx, partnerId, [...keys]);
   const recorded: Recorded[] = new Array(inputs.length);
   const fresh: { input: RepaymentInput; index: number }[] = [];
@@ -313,7 +316,6 @@ export async function recordRepayments(
     recorded[index] = { repaymentId: seen.id as string, loanId: input.loanId, replayed: true };
   });
 
-  const loans = await lockLoans(tx, partnerId, [...new Set(fresh.map((f) => f.input.loanId))]);
   const byLoan = new Map<string, { input: RepaymentInput; index: number }[]>();
   for (const item of fresh) byLoan.set(item.input.loanId, [...(byLoan.get(item.input.loanId) ?? []), item]);
 
@@ -640,10 +642,25 @@ export const rescheduleSchema = z.object({
  * versions stay as history. A defaulted loan that is rescheduled is paying
  * back again.
  */
-export async function rescheduleLoan(partnerId: string, loanId: string, userId: string, input: z.infer<typeof rescheduleSchema>, now = new Date()) {
+export class ScheduleMoved extends RepaymentError {
+  constructor(readonly currentVersion: number) {
+    super("The schedule changed while you had this page open; check the new schedule before rescheduling again.");
+    this.name = "ScheduleMoved";
+  }
+}
+
+export async function rescheduleLoan(
+  partnerId: string,
+  loanId: string,
+  userId: string,
+  input: z.infer<typeof rescheduleSchema>,
+  options: { now?: Date; /** The version the form was drawn from: checked under the loan's lock. */ expectedVersion?: number } = {},
+) {
+  const now = options.now ?? new Date();
   return inTransaction(async (tx) => {
     const loan = (await lockLoans(tx, partnerId, [loanId])).get(loanId);
     if (!loan) throw new RepaymentError("No such loan.");
+    if (options.expectedVersion !== undefined && options.expectedVersion !== loan.scheduleVersion) throw new ScheduleMoved(loan.scheduleVersion);
     if (loan.status !== "paying_back" && loan.status !== "defaulted") {
       throw new RepaymentError(`Only a loan that is paying back or defaulted can be rescheduled; this one is ${loan.status.replace("_", " ")}.`);
     }
@@ -697,10 +714,13 @@ export async function writeOffLoan(partnerId: string, loanId: string, userId: st
   return inTransaction(async (tx) => {
     const loan = (await lockLoans(tx, partnerId, [loanId])).get(loanId);
     if (!loan) throw new RepaymentError("No such loan.");
+    // A second submit of the form finds it done.
+    if (loan.status === "written_off") return { replayed: true };
     if (loan.status !== "paying_back" && loan.status !== "defaulted") {
       throw new RepaymentError(`Only a loan that is paying back or defaulted can be written off; this one is ${loan.status.replace("_", " ")}.`);
     }
     await changeStatus(tx, loanId, loan.status, "written_off", userId, `Written off: ${input.reason}`, ", written_off_at = now()");
+    return { replayed: false };
   });
 }
 
