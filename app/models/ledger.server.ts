@@ -271,26 +271,37 @@ async function postWithin(tx: DbTx, inputs: readonly TransactionInput[], hashes:
   });
   // Arrays rather than JSON: a repayment to 10,000 lenders is 10,000 accounts,
   // and unnest is several times cheaper to read than jsonb_to_recordset.
-  await tx.$executeRawUnsafe(
-    `INSERT INTO ledger_accounts (name, currency, kind, allow_negative)
-     SELECT t.name, t.currency, t.kind, t.allow_negative
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[]) AS t(name, currency, kind, allow_negative)
-      ORDER BY t.name, t.currency
-     ON CONFLICT (name, currency) DO NOTHING`,
-    accountList.map((a) => a.name),
-    accountList.map((a) => a.currency),
-    accountList.map((a) => a.kind),
-    accountList.map((a) => a.allow_negative),
-  );
-  const locked = (await tx.$queryRawUnsafe(
-    `SELECT a.id, a.name, a.currency, a.balance, a.allow_negative
-       FROM ledger_accounts a
-       JOIN unnest($1::text[], $2::text[]) AS t(name, currency) ON a.name = t.name AND a.currency = t.currency
-      ORDER BY a.id
-        FOR UPDATE OF a`,
-    accountList.map((a) => a.name),
-    accountList.map((a) => a.currency),
-  )) as Row[];
+  // Existing accounts are locked first; only if some are missing are they
+  // created (in name order, so two creators queue rather than deadlock) and
+  // locked too. Creating accounts is rare: a wallet's first credit, a loan's
+  // first share.
+  const lockAccounts = async (list: typeof accountList) =>
+    (await tx.$queryRawUnsafe(
+      `SELECT a.id, a.name, a.currency, a.balance, a.allow_negative
+         FROM ledger_accounts a
+         JOIN unnest($1::text[], $2::text[]) AS t(name, currency) ON a.name = t.name AND a.currency = t.currency
+        ORDER BY a.id
+          FOR UPDATE OF a`,
+      list.map((a) => a.name),
+      list.map((a) => a.currency),
+    )) as Row[];
+  const locked = await lockAccounts(accountList);
+  if (locked.length < accountList.length) {
+    const found = new Set(locked.map((row) => `${row.name as string}\u0000${(row.currency as string).trim()}`));
+    const missing = accountList.filter((a) => !found.has(`${a.name}\u0000${a.currency}`));
+    await tx.$executeRawUnsafe(
+      `INSERT INTO ledger_accounts (name, currency, kind, allow_negative)
+       SELECT t.name, t.currency, t.kind, t.allow_negative
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[]) AS t(name, currency, kind, allow_negative)
+        ORDER BY t.name, t.currency
+       ON CONFLICT (name, currency) DO NOTHING`,
+      missing.map((a) => a.name),
+      missing.map((a) => a.currency),
+      missing.map((a) => a.kind),
+      missing.map((a) => a.allow_negative),
+    );
+    locked.push(...(await lockAccounts(missing)));
+  }
   const accounts = new Map<string, { id: bigint; balance: bigint; allowNegative: boolean }>();
   for (const row of locked) {
     accounts.set(`${row.name as string}\u0000${(row.currency as string).trim()}`, {
