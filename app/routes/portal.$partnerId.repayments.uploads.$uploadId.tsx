@@ -144,7 +144,7 @@ export default function UploadReportPage() {
         </div>
       ) : posted ? (
         <p className="notice" role="status">
-          Posted{upload.postedAt ? ` on ${upload.postedAt}` : ""}: {n(upload.okCount)} repayments went to the lenders&apos; wallets.
+          Posted{upload.postedAt ? ` on ${upload.postedAt}` : ""}: {upload.okCount === 1 ? "1 repayment" : `${n(upload.okCount)} repayments`} went to the lenders&apos; wallets.
         </p>
       ) : upload.errorCount > 0 ? (
         <div className="notice warning" role="status">

@@ -251,8 +251,13 @@ describe("posting", () => {
     expect(await recordUpload(partner.id, uploadId, officer.id)).toBe("recorded");
     const seen = (await uploadReport(partner.id, uploadId))!;
     expect(seen.upload).toMatchObject({ status: "posting", okCount: 5, postedCount: 0 });
+    // While posting, the page reloads itself (no JavaScript needed); once posted it stops.
+    const meta = reportRoute.meta as unknown as (args: { data: unknown }) => Record<string, string>[];
+    expect(meta({ data: seen })).toContainEqual({ httpEquiv: "refresh", content: "2" });
     await postingFinished(uploadId);
-    expect((await uploadReport(partner.id, uploadId))!.upload).toMatchObject({ status: "posted", postedCount: 5 });
+    const done = (await uploadReport(partner.id, uploadId))!;
+    expect(done.upload).toMatchObject({ status: "posted", postedCount: 5 });
+    expect(meta({ data: done }).some((tag) => "httpEquiv" in tag)).toBe(false);
   });
 });
 
