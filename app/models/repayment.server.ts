@@ -317,7 +317,11 @@ export async function recordRepayments(
   });
 
   const byLoan = new Map<string, { input: RepaymentInput; index: number }[]>();
-  for (const item of fresh) byLoan.set(item.input.loanId, [...(byLoan.get(item.input.loanId) ?? []), item]);
+  for (const item of fresh) {
+    const list = byLoan.get(item.input.loanId);
+    if (list) list.push(item);
+    else byLoan.set(item.input.loanId, [item]);
+  }
 
   const rows: Computed[] = [];
   const repaidLoanIds: string[] = [];
@@ -535,6 +539,8 @@ export async function distributePending(options: { uploadId?: string; batch?: nu
     if (count === 0) break; // the rest are locked by another runner, which will finish them
     done += count;
     await options.onProgress?.(done);
+    // Let the server answer requests between batches: PGlite has one connection.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return done;
 }

@@ -29,6 +29,8 @@ export default function PortalLayout() {
           <ul>
             <li><NavLink to={base} end>Dashboard</NavLink></li>
             <li><NavLink to={`${base}/loans`}>Loan requests</NavLink></li>
+            <li><NavLink to={`${base}/arrears`}>Arrears</NavLink></li>
+            {role !== "coordinator" ? <li><NavLink to={`${base}/repayments/upload`}>Upload repayments</NavLink></li> : null}
             <li><NavLink to={`${base}/clients`}>Clients</NavLink></li>
             <li><NavLink to={`${base}/groups`}>Groups</NavLink></li>
             {role === "admin" ? <li><NavLink to={`${base}/staff`}>Staff</NavLink></li> : null}
