@@ -138,7 +138,8 @@ function RepaymentsChart({ chart, today }: { chart: Data["chart"]; today: string
     <section aria-labelledby="chart-title">
       <h2 id="chart-title">Repayments by month</h2>
       <figure className="portfolio-chart">
-        <svg viewBox={`0 0 ${CHART.width} ${CHART.height + 24}`} role="img" aria-labelledby="chart-svg-title chart-svg-desc" preserveAspectRatio="xMidYMid meet">
+        {/* Room either side for the first and last month's label. */}
+        <svg viewBox={`-30 -8 ${CHART.width + 60} ${CHART.height + 32}`} role="img" aria-labelledby="chart-svg-title chart-svg-desc" preserveAspectRatio="xMidYMid meet">
           <title id="chart-svg-title">Repayments received and expected by month</title>
           <desc id="chart-svg-desc">
             {`${usd(received)} received from ${first} to this month; ${usd(expected)} expected from this month to ${last}. The table below gives each month.`}
@@ -305,13 +306,18 @@ export default function MyLoans() {
               <tbody>
                 {data.loans.map((l) => (
                   <tr key={l.id} className={l.inArrears ? "late" : undefined}>
+                    {/* One element per cell: on a phone each cell is a row of label and value. */}
                     <td data-label="Loan">
-                      <Link to={`/my/loans/${l.id}`}>{l.reference}</Link> — {l.purpose}
-                      {l.borrower ? <span className="muted borrower"> {l.borrower}</span> : null}
+                      <span>
+                        <Link to={`/my/loans/${l.id}`}>{l.reference}</Link> — {l.purpose}
+                        {l.borrower ? <span className="muted borrower"> {l.borrower}</span> : null}
+                      </span>
                     </td>
                     <td data-label="Field partner">{l.partner}</td>
                     <td data-label="Status">
-                      <StatusCell loan={l} />
+                      <span>
+                        <StatusCell loan={l} />
+                      </span>
                     </td>
                     <td data-label="Lent" className="num">
                       {usd(BigInt(l.lent) > 0n ? l.lent : l.refunded)}
@@ -323,7 +329,9 @@ export default function MyLoans() {
                       {BigInt(l.writtenOff) > 0n ? <span className="loss">{usd(l.writtenOff)} written off</span> : usd(l.outstanding)}
                     </td>
                     <td data-label="Next repayment">
-                      <NextCell loan={l} today={data.today} />
+                      <span>
+                        <NextCell loan={l} today={data.today} />
+                      </span>
                     </td>
                     <td data-label="Currency loss" className="num">
                       {usd(l.fxLoss)}
