@@ -445,17 +445,27 @@ export async function distributeWithin(tx: DbTx, repaymentIds: readonly string[]
   )) as Row[];
   if (repayments.length === 0) return 0;
   const loanIds = [...new Set(repayments.map((r) => r.loan_id as string))];
+  // Shares in buying order (the index's order); a lender with several checkouts
+  // is summed and keeps the place of their first share, the tie-break.
   const holderRows = (await tx.$queryRawUnsafe(
-    `SELECT loan_id, lender_id, SUM(shares)::int AS shares, MIN(id) AS first_share
-       FROM loan_shares WHERE loan_id = ANY($1::text[]) AND status = 'funded'
-      GROUP BY loan_id, lender_id ORDER BY loan_id, first_share`,
+    `SELECT loan_id, lender_id, shares FROM loan_shares WHERE loan_id = ANY($1::text[]) AND status = 'funded' ORDER BY loan_id, id`,
     loanIds,
   )) as Row[];
   const holders = new Map<string, { lenderId: string; shares: number }[]>();
+  const seen = new Map<string, { lenderId: string; shares: number }>();
   for (const r of holderRows) {
-    const list = holders.get(r.loan_id as string) ?? [];
-    list.push({ lenderId: r.lender_id as string, shares: Number(r.shares) });
-    holders.set(r.loan_id as string, list);
+    const loanId = r.loan_id as string;
+    const key = `${loanId}\u0000${r.lender_id as string}`;
+    const known = seen.get(key);
+    if (known) {
+      known.shares += Number(r.shares);
+      continue;
+    }
+    const holder = { lenderId: r.lender_id as string, shares: Number(r.shares) };
+    seen.set(key, holder);
+    const list = holders.get(loanId);
+    if (list) list.push(holder);
+    else holders.set(loanId, [holder]);
   }
 
   const allocation = { repaymentId: [] as string[], lenderId: [] as string[], loanId: [] as string[], shares: [] as number[], owed: [] as string[], usd: [] as string[], loss: [] as string[], paidOn: [] as string[] };
