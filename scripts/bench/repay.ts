@@ -5,6 +5,12 @@
 // SECTIONS at the end of this file; a new section is a new function and a new
 // line there.
 //
+// distribution — one repayment to a loan with 10,000 lenders (allocations,
+// one ledger transaction of 10,001 postings, the wallets' balances) against
+// inserting the same ledger rows raw (the transaction and its postings, one
+// statement); and the same at 1,000 lenders, for the 1,000→10,000 cost ratio
+// (scripts/bench/_repay-distribution.ts).
+//
 // portfolio — GET /my/loans for a lender with 10,000 loans, rendered by the
 // built app in this process (Remix's request handler: the root and page
 // loaders, the one portfolio statement, the consent check for the page's
@@ -26,6 +32,7 @@ import { createSession } from "../../app/utils/session.server.ts";
 import { makeUser } from "../../tests/factories/index.ts";
 import { makeScalePortfolio } from "../../tests/support/portfolio-scale.ts";
 import { benchDatabases, machine, median, target, time } from "./_support.ts";
+import { runDistribution } from "./_repay-distribution.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -113,7 +120,10 @@ export async function benchPortfolio(): Promise<boolean> {
 
 // --- sections ----------------------------------------------------------------
 
-const SECTIONS: { name: string; run: () => Promise<boolean> }[] = [{ name: "portfolio", run: benchPortfolio }];
+const SECTIONS: { name: string; run: () => Promise<boolean> }[] = [
+  { name: "distribution", run: runDistribution },
+  { name: "portfolio", run: benchPortfolio },
+];
 
 export async function run(): Promise<boolean> {
   const only = process.argv[3];
