@@ -23,7 +23,7 @@ try {
 const checkoutOrigins = entry.getGateway().checkoutOrigins;
 const mode = env.NODE_ENV === "development" ? "development" : "production";
 const getLoadContext = (req, res) => ({ cspNonce: res.locals.cspNonce, clientIp: req.ip ?? "unknown" });
-// Public pages for anonymous visitors, kept until a write they depend on commits (docs/decisions/009-public-page-cache.md).
+// Public pages for anonymous visitors, kept until a write they depend on commits (docs/decisions/016-public-page-cache.md).
 const pageCache = await entry.startPageCache();
 const renderPage = createFetchHandler(build, mode);
 

@@ -1,7 +1,7 @@
 // Rendered public pages for anonymous visitors, kept in the server process
 // (scripts/serve.js puts this in front of the Remix handler). Rendering a page
 // costs milliseconds even with no database work; sending kept bytes costs
-// microseconds. What makes it safe (docs/decisions/009-public-page-cache.md):
+// microseconds. What makes it safe (docs/decisions/016-public-page-cache.md):
 // - only GET/HEAD without a session cookie, only the pages that show what
 //   anyone may see, only 200 responses with no Set-Cookie;
 // - every write to a table those pages read sends a NOTIFY when it commits;

@@ -8,7 +8,7 @@
 // stay fair. Loopback only; every loop is bounded by a request count and a time.
 //
 // Latency is measured with every request rendered: an extra query parameter the
-// page ignores makes each URL new, so the page cache (docs/decisions/009) never
+// page ignores makes each URL new, so the page cache (docs/decisions/016) never
 // answers and the 100k-vs-1k target still compares database work. Throughput
 // is measured as visitors ask: the same URL, which the cache serves between
 // changes.

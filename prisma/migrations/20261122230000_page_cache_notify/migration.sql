@@ -1,7 +1,7 @@
 -- Hand-written: every server keeps rendered public pages (/, /loans,
 -- /loans/:id, /partners/:slug) for anonymous visitors and LISTENs on the
 -- channel `mavuno_public_pages` to drop them (app/utils/page-cache.server.ts,
--- docs/decisions/009-public-page-cache.md). Any write to a table those pages
+-- docs/decisions/016-public-page-cache.md). Any write to a table those pages
 -- read notifies it. PostgreSQL delivers a notification only when its
 -- transaction commits, and once per transaction however many statements sent
 -- it, so a rolled-back write drops nothing and a checkout drops the pages once.
