@@ -389,7 +389,10 @@ export async function recordDisbursement(partnerId: string, loanId: string, user
     },
   });
   if (!loan) throw new LoanRequestError("No such loan.");
-  if (disbursedOn.getTime() > Date.now()) throw new LoanRequestError("The disbursement date cannot be in the future.", "disbursedOn");
+  // By calendar day: a form's date arrives at a fixed time of day, which may still be ahead of now.
+  if (disbursedOn.toISOString().slice(0, 10) > new Date().toISOString().slice(0, 10)) {
+    throw new LoanRequestError("The disbursement date cannot be in the future.", "disbursedOn");
+  }
   if (loan.fundedAt && disbursedOn.getTime() < loan.fundedAt.getTime() - 86_400_000) {
     throw new LoanRequestError("The disbursement date cannot be before the loan was funded.", "disbursedOn");
   }
