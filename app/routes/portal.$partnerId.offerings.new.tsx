@@ -1,0 +1,50 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { FormError } from "~/components/forms.tsx";
+import { OfferingFields } from "~/components/offering-fields.tsx";
+import { fieldErrors, formToObject } from "~/lib/forms.ts";
+import { createOffering, groupOptions, OfferingError, offeringSchema } from "~/models/offering.server.ts";
+import { MANAGING_ROLES, requireStaffPartner } from "~/utils/auth.server.ts";
+
+export const meta: MetaFunction = () => [{ title: "Draft an offering — Mavuno partner portal" }];
+
+const context = (request: Request, partnerId: string) => requireStaffPartner(request, partnerId, MANAGING_ROLES);
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { partner } = await context(request, params.partnerId ?? "");
+  const groupId = new URL(request.url).searchParams.get("group") ?? "";
+  return json({ groups: await groupOptions(partner.id), groupId });
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { user, partner } = await context(request, params.partnerId ?? "");
+  const values = formToObject(await request.formData());
+  const parsed = offeringSchema().safeParse(values);
+  if (!parsed.success) return json({ errors: fieldErrors(parsed.error), values }, { status: 400 });
+  try {
+    const offering = await createOffering(partner.id, parsed.data, user.id);
+    return redirect(`/portal/${partner.id}/offerings/${offering.id}`);
+  } catch (error) {
+    if (error instanceof OfferingError) return json({ errors: { [error.field]: [error.message] }, values }, { status: 400 });
+    throw error;
+  }
+}
+
+export default function NewOffering() {
+  const { groups, groupId } = useLoaderData<typeof loader>();
+  const data = useActionData<typeof action>();
+  return (
+    <section aria-labelledby="new-offering-title">
+      <h1 id="new-offering-title">Draft an offering</h1>
+      <p>A draft is private to your organisation. Next, present the terms to the group's members at a meeting and record their answers and votes; then submit it for review.</p>
+      <Form method="post" noValidate>
+        <FormError errors={data?.errors[""]} />
+        <OfferingFields groups={groups} values={data?.values ?? { groupId }} errors={data?.errors} />
+        <div className="actions">
+          <button type="submit">Save draft</button>
+        </div>
+      </Form>
+    </section>
+  );
+}
