@@ -10,7 +10,8 @@
 import crypto from "node:crypto";
 import { investorsReceive, splitToInvestors, type Terms } from "~/lib/equity-terms.ts";
 import { netProfit, parseRate, reportOverdue, toUsdCents } from "~/lib/equity-report.ts";
-import { minorDigits, parseMoneyInput } from "~/lib/money.ts";
+import { minorDigits, parseMoneyInput, toDecimalString } from "~/lib/money.ts";
+import { csvCell, csvRow } from "~/lib/wallet.ts";
 import { getDb } from "~/utils/db.server.ts";
 import { getBalance, hold, InsufficientFunds, inTransaction, postHold, postTransaction, voidHold, walletAccount, type DbTx } from "./ledger.server.ts";
 import { partnerPayableAccount } from "./lending.server.ts";
@@ -588,4 +589,30 @@ export async function getOfferingForInvestor(offeringId: string, investorId: str
     ? await db.offeringInvestment.aggregate({ where: { offeringId, investorId, status: { in: ["held", "active"] } }, _sum: { units: true } })
     : null;
   return { offering, partner, ownUnits: own?._sum.units ?? 0, unitsLeft: unitsLeft(offering), capTable: await capTableAggregate(offeringId) };
+}
+
+/** The holdings as CSV, every cell safe from spreadsheet formulas. */
+export async function holdingsCsv(investorId: string, now = new Date()): Promise<string> {
+  const holdings = await listHoldings(investorId, now);
+  const header = ["Bought (UTC)", "Offering", "Reference", "Units", "Paid (USD)", "Status", "Offering status", "At a 20% profit (USD)", "Received (USD)", "Report overdue"];
+  const usd = (cents: bigint | null) => (cents === null ? "" : toDecimalString(cents, "USD"));
+  return (
+    csvRow(header.map((h) => csvCell(h))) +
+    holdings
+      .map((h) =>
+        csvRow([
+          csvCell(h.createdAt.toISOString()),
+          csvCell(h.title),
+          csvCell(h.reference),
+          csvCell(String(h.units), { raw: true }),
+          csvCell(usd(h.amountCents), { raw: true }),
+          csvCell(h.status),
+          csvCell(h.offeringStatus),
+          csvCell(h.status === "held" || h.status === "active" ? usd(h.expectedAtProfitCents) : "", { raw: true }),
+          csvCell(usd(h.receivedCents), { raw: true }),
+          csvCell(h.reportOverdue ? "yes" : "no"),
+        ]),
+      )
+      .join("")
+  );
 }
