@@ -74,6 +74,9 @@ function Header() {
           <li>
             <NavLink to="/loans">Loans</NavLink>
           </li>
+          <li>
+            <NavLink to="/offerings">Invest in groups</NavLink>
+          </li>
           {user?.isPlatformAdmin ? (
             <li>
               <NavLink to="/admin">Admin</NavLink>

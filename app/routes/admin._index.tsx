@@ -26,6 +26,7 @@ export default function AdminHome() {
       <ul className="admin-areas">
         <li><Link to="/admin/partners">Field partner applications</Link> — {applications} waiting for review</li>
         <li><Link to="/admin/loans">Loan requests</Link> — {loanRequests} waiting for review</li>
+        <li><Link to="/admin/offerings">Micro-equity offerings</Link> — the review queue</li>
         <li><Link to="/admin/payments">Payment issues</Link> — {paymentIssues} open</li>
       </ul>
     </section>

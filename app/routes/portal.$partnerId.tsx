@@ -33,6 +33,7 @@ export default function PortalLayout() {
             {role !== "coordinator" ? <li><NavLink to={`${base}/repayments/upload`}>Upload repayments</NavLink></li> : null}
             <li><NavLink to={`${base}/clients`}>Clients</NavLink></li>
             <li><NavLink to={`${base}/groups`}>Groups</NavLink></li>
+            {role !== "coordinator" ? <li><NavLink to={`${base}/offerings`}>Offerings</NavLink></li> : null}
             {role === "admin" ? <li><NavLink to={`${base}/staff`}>Staff</NavLink></li> : null}
           </ul>
         </nav>
