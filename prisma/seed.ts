@@ -9,6 +9,7 @@ import { startTopUp, withdraw } from "~/models/payment.server.ts";
 import { markDefaults, recordRepayment, writeOffLoan } from "~/models/repayment.server.ts";
 import { donate } from "~/models/wallet.server.ts";
 import { closeDb, getDb, type Db } from "~/utils/db.server.ts";
+import { seedEquity } from "./seed-equity.ts";
 import { demoGateway } from "~/utils/payments.server.ts";
 import {
   grantConsent,
@@ -407,6 +408,7 @@ export async function seed(options: { ifEmpty?: boolean } = {}) {
   }
   for (const life of lives) await seedLoanLife(db, life);
   await markDefaults(new Date(now));
+  await seedEquity(db, { partnerId: "seed-partner-1", groupId: "seed-group-1-1", investorIds: [lender.id, ...community.slice(0, 2)], now });
 
   // One organisation waiting for review, so the admin's queue has something in it.
   const applicant = await makeUser(db, { id: "seed-user-applicant", email: DEMO_USERS.applicant, name: "Esther (partner applicant)", password: DEMO_PASSWORD });
