@@ -121,6 +121,8 @@ export function offeringSchema(now = new Date()) {
 }
 export type OfferingInput = z.infer<ReturnType<typeof offeringSchema>>;
 
+export const requestKeySchema = z.string().trim().min(8).max(100);
+
 function offeringData(input: OfferingInput) {
   return {
     groupId: input.groupId,
@@ -150,11 +152,29 @@ export async function groupOptions(partnerId: string) {
   return db.group.findMany({ where: { partnerId }, select: { id: true, name: true }, orderBy: [{ name: "asc" }, { id: "asc" }] });
 }
 
-export async function createOffering(partnerId: string, input: OfferingInput, userId: string) {
+/**
+ * Creates a draft. The form's request key names the draft (its reference is
+ * derived from it), so the same form posted twice creates one draft and the
+ * retry is sent to it.
+ */
+export async function createOffering(partnerId: string, input: OfferingInput, userId: string, requestKey: string) {
   await requireGroup(partnerId, input.groupId);
   const db = await getDb();
-  const reference = `EQ-${crypto.randomBytes(4).toString("hex").toUpperCase()}`;
-  return db.offering.create({ data: { ...offeringData(input), partnerId, reference, createdById: userId }, select: { id: true } });
+  const digest = crypto.createHash("sha256").update(`${partnerId}:${userId}:${requestKey}`).digest("hex");
+  const reference = `EQ-${digest.slice(0, 10).toUpperCase()}`;
+  const existing = await db.offering.findUnique({ where: { reference }, select: { id: true, partnerId: true, createdById: true } });
+  if (existing) {
+    if (existing.partnerId === partnerId && existing.createdById === userId) return { id: existing.id };
+    throw new OfferingError("This form is out of date: reload the page and save the draft again.");
+  }
+  try {
+    return await db.offering.create({ data: { ...offeringData(input), partnerId, reference, createdById: userId }, select: { id: true } });
+  } catch (error) {
+    // The same form posted twice at once: the other post created it.
+    const raced = await db.offering.findUnique({ where: { reference }, select: { id: true, partnerId: true, createdById: true } });
+    if (raced && raced.partnerId === partnerId && raced.createdById === userId) return { id: raced.id };
+    throw error;
+  }
 }
 
 /**

@@ -130,6 +130,12 @@ export default function OfferingPage() {
         {offering.reference} · <span className={`status status-${offering.status}`}>{OFFERING_STATUS_LABELS[offering.status]}</span> · Group: {offering.groupName}
       </p>
       {done && DONE[done] ? <p className="notice" role="status">{DONE[done]}</p> : null}
+      {offering.status === "closed" || offering.status === "distributed" ? (
+        <p><Link to={`/portal/${partnerId}/offering-reports/${offering.id}`}>The cycle report and the investors</Link></p>
+      ) : null}
+      {offering.status !== "draft" && offering.status !== "submitted" ? (
+        <p><Link to={`/offerings/${offering.id}`}>The offering's public page</Link></p>
+      ) : null}
       {draft && offering.reviewComment ? (
         <div className="notice" role="note">
           <p><strong>Returned by the reviewer:</strong> {offering.reviewComment}</p>

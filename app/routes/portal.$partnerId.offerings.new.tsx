@@ -3,8 +3,8 @@ import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { FormError } from "~/components/forms.tsx";
 import { OfferingFields } from "~/components/offering-fields.tsx";
-import { fieldErrors, formToObject } from "~/lib/forms.ts";
-import { createOffering, groupOptions, OfferingError, offeringSchema } from "~/models/offering.server.ts";
+import { fieldErrors, formToObject, type FieldErrors } from "~/lib/forms.ts";
+import { createOffering, groupOptions, OfferingError, offeringSchema, requestKeySchema } from "~/models/offering.server.ts";
 import { MANAGING_ROLES, requireStaffPartner } from "~/utils/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Draft an offering — Mavuno partner portal" }];
@@ -14,7 +14,8 @@ const context = (request: Request, partnerId: string) => requireStaffPartner(req
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { partner } = await context(request, params.partnerId ?? "");
   const groupId = new URL(request.url).searchParams.get("group") ?? "";
-  return json({ groups: await groupOptions(partner.id), groupId });
+  // Fresh per render: the same form posted twice creates one draft.
+  return json({ groups: await groupOptions(partner.id), groupId, requestKey: crypto.randomUUID() });
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -22,8 +23,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const values = formToObject(await request.formData());
   const parsed = offeringSchema().safeParse(values);
   if (!parsed.success) return json({ errors: fieldErrors(parsed.error), values }, { status: 400 });
+  const requestKey = requestKeySchema.safeParse(values.requestKey);
+  if (!requestKey.success) return json({ errors: { "": ["This form is out of date: reload the page and save the draft again."] } as FieldErrors, values }, { status: 400 });
   try {
-    const offering = await createOffering(partner.id, parsed.data, user.id);
+    const offering = await createOffering(partner.id, parsed.data, user.id, requestKey.data);
     return redirect(`/portal/${partner.id}/offerings/${offering.id}`);
   } catch (error) {
     if (error instanceof OfferingError) return json({ errors: { [error.field]: [error.message] }, values }, { status: 400 });
@@ -32,13 +35,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function NewOffering() {
-  const { groups, groupId } = useLoaderData<typeof loader>();
+  const { groups, groupId, requestKey } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   return (
     <section aria-labelledby="new-offering-title">
       <h1 id="new-offering-title">Draft an offering</h1>
       <p>A draft is private to your organisation. Next, present the terms to the group's members at a meeting and record their answers and votes; then submit it for review.</p>
       <Form method="post" noValidate>
+        <input type="hidden" name="requestKey" value={data?.values.requestKey ?? requestKey} />
         <FormError errors={data?.errors[""]} />
         <OfferingFields groups={groups} values={data?.values ?? { groupId }} errors={data?.errors} />
         <div className="actions">

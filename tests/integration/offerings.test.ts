@@ -71,6 +71,7 @@ function terms(w: World, overrides: Record<string, string> = {}) {
     perInvestorMaxUnits: "10",
     cancellationHours: "48",
     risks: "A drought could cut members' harvests and their loan repayments.",
+    requestKey: crypto.randomUUID(),
     ...overrides,
   };
 }
@@ -142,6 +143,20 @@ describe("drafting an offering", () => {
       expect(await (await getDb()).offering.count({ where: { partnerId: w.partner.id } })).toBe(0);
     });
   }
+
+  it("the same form posted twice (or twice at once) creates one draft", async () => {
+    const w = await world(1);
+    const form = terms(w);
+    const send = () => run(A(portalNew), formRequest(`/portal/${w.partner.id}/offerings/new`, form, w.cookies.officer), { partnerId: w.partner.id });
+    const [a, b] = await Promise.all([send(), send()]);
+    const c = await send();
+    expect([a, b, c].map((r) => r.status)).toEqual([302, 302, 302]);
+    expect(new Set([a, b, c].map((r) => r.headers.get("Location"))).size).toBe(1);
+    expect(await (await getDb()).offering.count({ where: { partnerId: w.partner.id } })).toBe(1);
+    const noKey = await run(A(portalNew), formRequest(`/portal/${w.partner.id}/offerings/new`, { ...form, requestKey: "" }, w.cookies.officer), { partnerId: w.partner.id });
+    expect(noKey.status).toBe(400);
+    expect((await noKey.json()).errors[""].join(" ")).toMatch(/out of date/);
+  });
 
   it("edits a draft, and new terms discard a meeting recorded for the old ones", async () => {
     const w = await world();
