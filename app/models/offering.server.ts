@@ -330,8 +330,12 @@ export async function recordMeeting(
     const o = rows[0];
     if (!o) throw new OfferingError("No such offering.");
     if (o.status !== "draft") throw new OfferingError("The meeting record is frozen: it was submitted for review and cannot change.");
-    const memberCount = await tx.groupMember.count({ where: { groupId: o.group_id ?? "", leftAt: null } });
-    if (memberCount !== input.responses.length) throw new OfferingError("The group's members changed since the form was opened: reload the page and record the meeting again.");
+    const current = await tx.groupMember.findMany({ where: { groupId: o.group_id ?? "", leftAt: null }, select: { clientId: true } });
+    const recorded = new Set(input.responses.map((r) => r.clientId));
+    if (current.length === 0 || current.length !== recorded.size || input.responses.length !== recorded.size || current.some((m) => !recorded.has(m.clientId))) {
+      throw new OfferingError("The group's members changed since the form was opened: reload the page and record the meeting again.");
+    }
+    const memberCount = current.length;
     const questions = comprehensionQuestions({ profitShareBps: o.profit_share_bps, capitalReturned: o.capital_returned });
     const open = await tx.offeringMeeting.findMany({ where: { offeringId, lockedAt: null }, select: { id: true } });
     await tx.offeringMemberResponse.deleteMany({ where: { meetingId: { in: open.map((m) => m.id) } } });

@@ -142,7 +142,7 @@ export default function OfferingPage() {
           <p>The earlier meeting record is kept as history; record a new meeting with the members before submitting again.</p>
         </div>
       ) : null}
-      {data?.intent === "" || data?.intent === "submit" ? <FormError errors={data.errors[""] ?? Object.values(data.errors).flat()} /> : null}
+      {data?.intent === "" ? <FormError errors={data.errors[""]} /> : null}
 
       <OfferingTerms terms={terms} />
       <h2>Risks</h2>
@@ -231,6 +231,7 @@ export default function OfferingPage() {
             <p>The offering can be submitted once the latest meeting has a quorum, a majority yes and most voters understanding the terms.</p>
           )}
           <Form method="post">
+            {data?.intent === "submit" ? <FormError errors={Object.values(data.errors).flat()} /> : null}
             <input type="hidden" name="intent" value="submit" />
             <button type="submit">Submit for review</button>
           </Form>

@@ -217,6 +217,12 @@ describe("the members' meeting and the consent gate", () => {
     expect((await (await post(w, id, noVote)).json()).errors[`vote.${w.members[0]!.id}`].join(" ")).toMatch(/vote/);
     const db = await getDb();
     expect(await db.offeringMeeting.count({ where: { offeringId: id } })).toBe(0);
+    // A member who is not (or no longer) in the group cannot be recorded, nor a member left out.
+    const stranger = (await makeClient(db, { partnerId: w.partner.id, region: "Kisumu" })).id;
+    const all = w.members.map((m) => ({ clientId: m.id, present: true, answers: {}, vote: "yes" as const, optedOut: false }));
+    for (const responses of [all.slice(1), [...all.slice(1), { ...all[0]!, clientId: stranger }]]) {
+      await expect(recordMeeting(w.partner.id, id, { heldOn: new Date(), notes: "", responses }, "x")).rejects.toThrow(/members changed/);
+    }
 
     await post(w, id, meetingForm(w, yes(2)));
     await post(w, id, meetingForm(w, [{ present: true, vote: "yes" }, { present: true, vote: "no", understood: false, optedOut: true }, { present: true, vote: "abstain" }, { optedOut: true }]));
