@@ -52,7 +52,9 @@ test("a lender adds credit with the demo gateway, donates part of it and downloa
   expect(lines[1]).toMatch(/^[\d-]+T[\d:.]+Z,Donation to Mavuno,-5\.00,USD,donation,\d+,\d+,$/);
   expect(lines[2]).toMatch(/^[\d-]+T[\d:.]+Z,Added credit by card,25\.00,USD,card_top_up,\d+,\d+,http:\/\/localhost:\d+\/wallet\/payments\/\w+$/);
   expect(lines.at(-1)).toBe("");
-  expect(lines.length - 2).toBe(shown);
+  // The page shows the newest movements a page at a time; the file has them all,
+  // which the sum proves: every movement ever adds up to the balance.
+  expect(lines.length - 2).toBeGreaterThanOrEqual(shown);
   const sum = lines.slice(1, -1).reduce((total, line) => total + dollars(line.split(",")[2]!), 0);
   expect(sum).toBe(start + 2000);
 });
