@@ -93,6 +93,9 @@ function Header() {
                 <NavLink to="/my/loans">My loans</NavLink>
               </li>
               <li>
+                <NavLink to="/my/equity">My equity</NavLink>
+              </li>
+              <li>
                 <NavLink to="/basket">Basket</NavLink>
               </li>
               <li>

@@ -27,6 +27,7 @@ export default function AdminHome() {
         <li><Link to="/admin/partners">Field partner applications</Link> — {applications} waiting for review</li>
         <li><Link to="/admin/loans">Loan requests</Link> — {loanRequests} waiting for review</li>
         <li><Link to="/admin/offerings">Micro-equity offerings</Link> — the review queue</li>
+        <li><Link to="/admin/offerings-overdue">Overdue cycle reports</Link> — offerings whose group has not reported 30 days after its cycle ended</li>
         <li><Link to="/admin/payments">Payment issues</Link> — {paymentIssues} open</li>
       </ul>
     </section>

@@ -5,6 +5,7 @@
 // and send lenders' repayment emails. Each run is idempotent, so a missed or
 // doubled tick is harmless.
 import { runAutoLend } from "~/models/auto-lend.server.ts";
+import { settleOfferings } from "~/models/equity.server.ts";
 import { expireOverdueLoans, sweepExpiredReservations } from "~/models/lending.server.ts";
 import { notifyRefunded } from "~/models/notifications.server.ts";
 import { sendRepaymentEmails } from "~/models/repayment-emails.server.ts";
@@ -24,11 +25,13 @@ export async function runJobsOnce(now = new Date()) {
   // CSV uploads whose repayments are now all distributed read as posted.
   await settleUploads();
   const defaulted = await markDefaults(now);
+  // Micro-equity offerings past their deadline: closed to the partner, or every investor refunded.
+  const offerings = await settleOfferings(now);
   // After the sweep: auto-lending checks out a whole basket, so it waits for a lender's lapsed reservations to go.
   const autoLend = await runAutoLend(now);
   // Last: lenders' emails about repaid, late and repaid-this-week loans, each sent once however often this runs.
   const emails = await sendRepaymentEmails(now);
-  return { expired: expired.length, distributed, defaulted: defaulted.length, autoLent: autoLend.lent, emails };
+  return { expired: expired.length, distributed, defaulted: defaulted.length, offeringsSettled: offerings.settled.length, autoLent: autoLend.lent, emails };
 }
 
 export function startJobs() {
