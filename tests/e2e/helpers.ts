@@ -33,3 +33,36 @@ export async function logInAs(page: Page, email: string, password = DEMO_PASSWOR
   await page.getByRole("button", { name: "Log in" }).click();
   await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
 }
+
+/**
+ * A loan made the way a real one is: drafted and submitted by the demo officer
+ * at Umoja Microfinance (KES), approved and listed by the demo admin. Leaves
+ * nobody logged in. Returns its reference, id and the partner portal's path.
+ */
+export async function listLoanThroughReview(page: Page, loan: { amountUsd: string; termMonths: string; purpose: string; sector: string }) {
+  const in20Days = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
+  await logInAs(page, "officer@mavuno.test");
+  await page.goto("/portal/seed-partner-1/loans/new");
+  await page.getByLabel("Borrower").selectOption({ index: 1 });
+  await page.getByLabel("Amount in US dollars").fill(loan.amountUsd);
+  await page.getByLabel(/Exchange rate/).fill("129.50");
+  await page.getByLabel("What the loan is for").fill(loan.purpose);
+  await page.getByLabel("Sector").fill(loan.sector);
+  await page.getByLabel("Term (months)").fill(loan.termMonths);
+  await page.getByLabel("Interest rate (% a year)").fill("24");
+  await page.getByLabel("Fundraising deadline").fill(in20Days);
+  await page.getByRole("button", { name: "Save draft" }).click();
+  await expect(page.getByText("Draft", { exact: true })).toBeVisible();
+  await page.getByRole("button", { name: "Submit for review" }).click();
+  await expect(page.getByText("In review", { exact: true })).toBeVisible();
+  const reference = (await page.getByRole("heading", { level: 1 }).textContent())!.split(":")[0]!.trim();
+  const portalPath = new URL(page.url()).pathname;
+  await page.context().clearCookies();
+  await logInAs(page, "admin@mavuno.test");
+  await page.goto("/admin/loans");
+  await page.getByRole("link", { name: reference }).click();
+  await page.getByRole("button", { name: "Approve and list" }).click();
+  await expect(page.getByRole("link", { name: reference })).toHaveCount(0);
+  await page.context().clearCookies();
+  return { reference, loanId: portalPath.split("/").pop()!, portalPath };
+}

@@ -4,10 +4,8 @@
 import type { Page } from "@playwright/test";
 import { readOutbox } from "../support/mail.ts";
 import { expect, test } from "./fixtures.ts";
-import { addCredit, E2E_OUTBOX_DIR, logInAs, signUpLender } from "./helpers.ts";
+import { addCredit, E2E_OUTBOX_DIR, listLoanThroughReview, logInAs, signUpLender } from "./helpers.ts";
 
-const PARTNER = "seed-partner-1"; // Umoja Microfinance (KES); officer@mavuno.test works there
-const in20Days = () => new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
 
 async function logOut(page: Page) {
   await page.context().clearCookies();
@@ -16,29 +14,12 @@ async function logOut(page: Page) {
 test("partner records a repayment → the lender sees the credit, the portfolio row and the email → relends it", async ({ page }) => {
   test.setTimeout(180_000);
   // A one-month loan of $50, drafted by the officer and approved by the admin.
-  await logInAs(page, "officer@mavuno.test");
-  await page.goto(`/portal/${PARTNER}/loans/new`);
-  await page.getByLabel("Borrower").selectOption({ index: 1 });
-  await page.getByLabel("Amount in US dollars").fill("50");
-  await page.getByLabel(/Exchange rate/).fill("129.50");
-  await page.getByLabel("What the loan is for").fill("To buy a bicycle for deliveries");
-  await page.getByLabel("Sector").fill("Transport");
-  await page.getByLabel("Term (months)").fill("1");
-  await page.getByLabel("Interest rate (% a year)").fill("24");
-  await page.getByLabel("Fundraising deadline").fill(in20Days());
-  await page.getByRole("button", { name: "Save draft" }).click();
-  await page.getByRole("button", { name: "Submit for review" }).click();
-  await expect(page.getByText("In review", { exact: true })).toBeVisible();
-  const reference = (await page.getByRole("heading", { level: 1 }).textContent())!.split(":")[0]!.trim();
-  const portalPath = new URL(page.url()).pathname;
-  const loanId = portalPath.split("/").pop()!;
-  await logOut(page);
-  await logInAs(page, "admin@mavuno.test");
-  await page.goto("/admin/loans");
-  await page.getByRole("link", { name: reference }).click();
-  await page.getByRole("button", { name: "Approve and list" }).click();
-  await expect(page.getByRole("link", { name: reference })).toHaveCount(0);
-  await logOut(page);
+  const { reference, loanId, portalPath } = await listLoanThroughReview(page, {
+    amountUsd: "50",
+    termMonths: "1",
+    purpose: "To buy a bicycle for deliveries",
+    sector: "Transport",
+  });
 
   // A lender funds it in full from wallet credit.
   const lenderEmail = await signUpLender(page);
