@@ -3,6 +3,7 @@
 import crypto from "node:crypto";
 import type { Db } from "~/utils/db.server.ts";
 import type {
+  ClientArea,
   ConsentPurpose,
   Gender,
   GroupKind,
@@ -97,6 +98,7 @@ export async function makeClient(
     village?: string;
     sector?: string;
     story?: string;
+    area?: ClientArea;
   },
 ) {
   const id = input.id ?? `client-${unique()}`;
@@ -111,6 +113,7 @@ export async function makeClient(
       village: input.village ?? "Kibera",
       sector: input.sector ?? "Retail",
       story: input.story ?? "",
+      area: input.area ?? "unknown",
     },
     update: {},
   });
