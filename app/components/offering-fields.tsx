@@ -2,12 +2,13 @@ import { Field, SelectField, TextAreaField } from "~/components/forms.tsx";
 
 type Props = {
   groups: readonly { id: string; name: string }[];
+  clients: readonly { id: string; name: string }[];
   values?: Record<string, string> | undefined;
   errors?: Record<string, string[]> | undefined;
 };
 
 /** The terms of a draft offering, shared by the new and edit forms. */
-export function OfferingFields({ groups, values = {}, errors = {} }: Props) {
+export function OfferingFields({ groups, clients, values = {}, errors = {} }: Props) {
   const returned = values.capitalReturned ?? "yes";
   return (
     <>
@@ -17,6 +18,15 @@ export function OfferingFields({ groups, values = {}, errors = {} }: Props) {
         options={[{ value: "", label: "Choose a group" }, ...groups.map((g) => ({ value: g.id, label: g.name }))]}
         defaultValue={values.groupId}
         errors={errors.groupId}
+        hint="A savings group: its members decide at a meeting."
+      />
+      <SelectField
+        name="clientId"
+        label="Or a client's own enterprise"
+        options={[{ value: "", label: "Not an enterprise" }, ...clients.map((c) => ({ value: c.id, label: c.name }))]}
+        defaultValue={values.clientId}
+        errors={errors.clientId}
+        hint="Leave the group empty. The owner answers the same questions and decides. Investors see the owner's name, story and place only with their consent, so keep the name out of the title."
       />
       <Field name="title" label="Title" defaultValue={values.title} errors={errors.title} hint="What the capital is for, e.g. “Grow the Umoja group's loan fund for the maize season”." />
       <Field name="maxRaise" label="Capital sought (USD, the most it may raise)" defaultValue={values.maxRaise} errors={errors.maxRaise} />

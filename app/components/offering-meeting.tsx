@@ -6,8 +6,30 @@ export const MIN_MEMBERS_FOR_COUNTS = 5;
 const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
 
 /** The members' meeting in aggregate: never a name. */
-export function MeetingAggregate({ meeting, showCounts }: { meeting: { heldOn: string; tally: MeetingTally; gate: GateResult }; showCounts: boolean }) {
+export function MeetingAggregate({
+  meeting,
+  showCounts,
+  enterprise = false,
+}: {
+  meeting: { heldOn: string; tally: MeetingTally; gate: GateResult };
+  showCounts: boolean;
+  enterprise?: boolean;
+}) {
   const t = meeting.tally;
+  if (enterprise) {
+    return (
+      <div>
+        <p>
+          On {dateFormat.format(new Date(meeting.heldOn))} the enterprise's owner heard these terms from the partner's facilitator and answered a short check on
+          them.
+        </p>
+        <ul>
+          <li>The owner understood the terms (answered every question correctly): {meeting.gate.understood ? "yes" : "no"}</li>
+          <li>The owner agreed to the offering: {meeting.gate.majority ? "yes" : "no"}</li>
+        </ul>
+      </div>
+    );
+  }
   const counts = showCounts || t.membersTotal >= MIN_MEMBERS_FOR_COUNTS;
   return (
     <div>

@@ -43,9 +43,10 @@ export function offeringTermsView(o: {
 }
 
 /** The draft form's values for an existing offering. */
-export function offeringFormValues(t: OfferingTermsView & { groupId: string | null; title: string; risks: string }): Record<string, string> {
+export function offeringFormValues(t: OfferingTermsView & { groupId: string | null; clientId: string | null; title: string; risks: string }): Record<string, string> {
   return {
     groupId: t.groupId ?? "",
+    clientId: t.clientId ?? "",
     title: t.title,
     maxRaise: toDecimalString(BigInt(t.maxRaiseCents), "USD"),
     minRaise: toDecimalString(BigInt(t.minRaiseCents), "USD"),

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { comprehensionQuestions, investorsReceive, listingGate, passesCheck, splitToInvestors, workedExample } from "./equity-terms.ts";
+import { comprehensionQuestions, consentGate, investorsReceive, listingGate, passesCheck, splitToInvestors, workedExample } from "./equity-terms.ts";
 
 // Hand-worked: $1,000.00 raised, investors' share 20%.
 const cases: { name: string; capitalReturned: boolean; profit: bigint; expected: bigint }[] = [
@@ -61,5 +61,17 @@ describe("the members' check and the gate", () => {
     expect(listingGate({ ...base, yes: 3, no: 1, abstain: 2 }).majority).toBe(false);
     expect(listingGate({ ...base, passedAmongVoters: 3 }).understood).toBe(false);
     expect(listingGate({ ...base, present: 5 }).reasons[0]).toMatch(/5 of 10 members/);
+  });
+
+  it("for an enterprise, passes only when the owner understood and agreed", () => {
+    const owner = { membersTotal: 1, present: 1, voted: 1, yes: 1, no: 0, abstain: 0, passedAmongVoters: 1, optedOut: 0 };
+    expect(consentGate("enterprise", owner)).toMatchObject({ ok: true, reasons: [] });
+    expect(consentGate("enterprise", { ...owner, yes: 0, abstain: 1 })).toMatchObject({ ok: false, majority: false, reasons: ["The owner did not agree to the offering."] });
+    expect(consentGate("enterprise", { ...owner, passedAmongVoters: 0 })).toMatchObject({ ok: false, understood: false });
+    expect(consentGate("enterprise", { ...owner, present: 0, voted: 0, yes: 0, passedAmongVoters: 0 }).ok).toBe(false);
+    // The enterprise's questions score with the same answers as a group's.
+    const questions = comprehensionQuestions({ profitShareBps: 1500, capitalReturned: true }, "enterprise");
+    expect(questions[1]!.text).toBe("Can you say no to this offer?");
+    expect(passesCheck(questions, { share: "right", say_no: "yes", loss: "capital_less_share" })).toBe(true);
   });
 });

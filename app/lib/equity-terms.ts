@@ -81,8 +81,16 @@ export function workedExample(terms: Terms): WorkedExample {
 
 export type Question = { id: string; text: string; options: { id: string; text: string }[]; correct: string };
 
-/** Three questions, worded from this offering's own terms (domain: share to investors, the right to say no, a loss). */
-export function comprehensionQuestions(terms: Pick<Terms, "profitShareBps" | "capitalReturned">): Question[] {
+/** Who decides on an offering: a savings group's members together, or a client who owns the enterprise. */
+export type OfferingOwner = "group" | "enterprise";
+
+/**
+ * Three questions, worded from this offering's own terms (domain: share to
+ * investors, the right to say no, a loss). The same answers for a group and an
+ * enterprise, so one check and one scoring serve both.
+ */
+export function comprehensionQuestions(terms: Pick<Terms, "profitShareBps" | "capitalReturned">, owner: OfferingOwner = "group"): Question[] {
+  const who = owner === "group" ? "the group" : "the enterprise";
   const pct = (bps: number) => `${(bps / 100).toLocaleString("en-US", { maximumFractionDigits: 2 })}%`;
   const share = pct(terms.profitShareBps);
   const wrongShares = [terms.profitShareBps === 10_000 ? 5000 : Math.min(10_000, terms.profitShareBps * 2), Math.floor(terms.profitShareBps / 2)]
@@ -91,7 +99,7 @@ export function comprehensionQuestions(terms: Pick<Terms, "profitShareBps" | "ca
   return [
     {
       id: "share",
-      text: "What part of the group's profit for this cycle goes to the investors?",
+      text: `What part of ${who}'s profit for this cycle goes to the investors?`,
       options: [
         { id: "right", text: share },
         ...wrongShares.map((text, i) => ({ id: `wrong${i + 1}`, text })),
@@ -101,23 +109,29 @@ export function comprehensionQuestions(terms: Pick<Terms, "profitShareBps" | "ca
     },
     {
       id: "say_no",
-      text: "Can the group say no to this offer, and can a member opt out?",
-      options: [
-        { id: "yes", text: "Yes: the group may refuse, and any member may opt out, with no penalty" },
-        { id: "no", text: "No: once the partner proposes it, the group must accept" },
-      ],
+      text: owner === "group" ? "Can the group say no to this offer, and can a member opt out?" : "Can you say no to this offer?",
+      options:
+        owner === "group"
+          ? [
+              { id: "yes", text: "Yes: the group may refuse, and any member may opt out, with no penalty" },
+              { id: "no", text: "No: once the partner proposes it, the group must accept" },
+            ]
+          : [
+              { id: "yes", text: "Yes: you may refuse, with no penalty and no effect on your loans" },
+              { id: "no", text: "No: once the partner proposes it, you must accept" },
+            ],
       correct: "yes",
     },
     {
       id: "loss",
-      text: "If the group makes a loss this cycle, what do the investors receive?",
+      text: `If ${who} makes a loss this cycle, what do the investors receive?`,
       options: [
         {
           id: "capital_less_share",
           text: "Their money back, less their share of the loss",
         },
         { id: "nothing", text: "Nothing: their money is spent with the cycle" },
-        { id: "full", text: "Their money back in full, and the group pays any loss" },
+        { id: "full", text: `Their money back in full, and ${who} pays any loss` },
       ],
       correct: terms.capitalReturned ? "capital_less_share" : "nothing",
     },
@@ -147,4 +161,28 @@ export function listingGate(t: MeetingTally): GateResult {
   if (!majority) reasons.push(`No majority: ${t.yes} of ${t.voted} voters said yes; more than half must.`);
   if (!understood) reasons.push(`Not understood: ${t.passedAmongVoters} of ${t.voted} voters passed the comprehension check; more than half must.`);
   return { ok: quorum && majority && understood, quorum, majority, understood, reasons };
+}
+
+/**
+ * An enterprise's "meeting" is its owner's own consent: the owner heard the
+ * terms, passed the check and agreed. The owner alone decides, so there is no
+ * quorum or majority to count; the fields mean: present (the owner took part),
+ * agreed, understood.
+ */
+export function ownerConsentGate(t: MeetingTally): GateResult {
+  const quorum = t.present > 0;
+  const majority = t.voted > 0 && t.yes === t.voted;
+  const understood = t.voted > 0 && t.passedAmongVoters === t.voted;
+  const reasons: string[] = [];
+  if (!quorum) reasons.push("The owner's answers and decision are not recorded.");
+  else {
+    if (!majority) reasons.push("The owner did not agree to the offering.");
+    if (!understood) reasons.push("The owner did not answer all three questions correctly: explain the terms again and record their answers.");
+  }
+  return { ok: quorum && majority && understood, quorum, majority, understood, reasons };
+}
+
+/** The gate for either kind of offering. */
+export function consentGate(owner: OfferingOwner, t: MeetingTally): GateResult {
+  return owner === "group" ? listingGate(t) : ownerConsentGate(t);
 }

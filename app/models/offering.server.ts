@@ -1,16 +1,18 @@
 // Micro-equity offerings from drafting to listing: partner staff draft the
-// terms for one of their savings groups, record the members' meeting (each
-// member's attendance, comprehension answers, vote and opt-out), and submit it
-// for review only when the listing gate passes; submitting freezes the
+// terms for one of their savings groups or for a client's own enterprise,
+// record the members' meeting (each member's attendance, comprehension answers,
+// vote and opt-out; for an enterprise, its owner's answers and decision), and
+// submit it for review only when the gate passes; submitting freezes the
 // meeting. A platform admin lists it or returns it to draft (a new meeting is
 // then needed; the frozen one stays as history). Investing, refunds and the
 // distribution are in other modules; no money moves here.
 import crypto from "node:crypto";
 import { z } from "zod";
-import { comprehensionQuestions, listingGate, passesCheck, type GateResult, type MeetingTally, type Terms } from "~/lib/equity-terms.ts";
+import { comprehensionQuestions, consentGate, passesCheck, type GateResult, type MeetingTally, type OfferingOwner, type Terms } from "~/lib/equity-terms.ts";
 import { parseMoneyInput } from "~/lib/money.ts";
 import type { MemberVote, OfferingStatus } from "~/generated/prisma/enums.ts";
-import { hasClientLevelRights, type Viewer } from "~/models/consent.server.ts";
+import { combineForGroup, hasClientLevelRights, liveConsents, mayShow, PUBLIC_VIEWER, visiblePlace, type Viewer } from "~/models/consent.server.ts";
+import { countryName } from "~/lib/places.ts";
 import { reviewSchema } from "~/models/loan-request.server.ts";
 import { getDb } from "~/utils/db.server.ts";
 
@@ -71,7 +73,9 @@ function wholeNumber(what: string, min: number, max: number) {
 export function offeringSchema(now = new Date()) {
   return z
     .object({
-      groupId: z.string({ message: "Choose the group." }).min(1, "Choose the group."),
+      // Exactly one: a savings group, or a client's own enterprise.
+      groupId: z.string().trim().optional().transform((v) => v || null),
+      clientId: z.string().trim().optional().transform((v) => v || null),
       title: z.string({ message: "Enter a title." }).trim().min(3, "Enter a title of at least 3 characters.").max(120, "Use at most 120 characters."),
       maxRaise: usd("the capital sought"),
       minRaise: usd("the minimum raise"),
@@ -104,6 +108,8 @@ export function offeringSchema(now = new Date()) {
     })
     .superRefine((v, ctx) => {
       const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+      if (!v.groupId && !v.clientId) issue("groupId", "Choose the group, or the client whose enterprise this is.");
+      else if (v.groupId && v.clientId) issue("clientId", "Choose a group or a client's enterprise, not both.");
       if (v.minRaise > v.maxRaise) issue("minRaise", "The minimum raise cannot be more than the capital sought.");
       if (v.unitPrice > v.maxRaise) issue("unitPrice", "The unit price cannot be more than the capital sought.");
       else if (v.maxRaise % v.unitPrice !== 0n) {
@@ -126,6 +132,7 @@ export const requestKeySchema = z.string().trim().min(8).max(100);
 function offeringData(input: OfferingInput) {
   return {
     groupId: input.groupId,
+    clientId: input.clientId,
     title: input.title,
     maxRaiseCents: input.maxRaise,
     minRaiseCents: input.minRaise,
@@ -141,10 +148,26 @@ function offeringData(input: OfferingInput) {
   };
 }
 
-async function requireGroup(partnerId: string, groupId: string) {
+async function requireOwner(partnerId: string, input: { groupId: string | null; clientId: string | null }) {
   const db = await getDb();
-  const group = await db.group.findFirst({ where: { id: groupId, partnerId }, select: { id: true } });
+  if (input.clientId) {
+    const client = await db.client.findFirst({ where: { id: input.clientId, partnerId }, select: { id: true } });
+    if (!client) throw new OfferingError("Choose one of this partner's clients.", "clientId");
+    return;
+  }
+  const group = await db.group.findFirst({ where: { id: input.groupId ?? "", partnerId }, select: { id: true } });
   if (!group) throw new OfferingError("Choose one of this partner's groups.", "groupId");
+}
+
+export function ownerKind(o: { clientId: string | null }): OfferingOwner {
+  return o.clientId ? "enterprise" : "group";
+}
+
+/** Clients who may own an enterprise offering: the partner's own clients. */
+export async function clientOptions(partnerId: string) {
+  const db = await getDb();
+  const rows = await db.client.findMany({ where: { partnerId }, select: { id: true, fullName: true, sector: true }, orderBy: [{ fullName: "asc" }, { id: "asc" }] });
+  return rows.map((c) => ({ id: c.id, name: `${c.fullName} (${c.sector})` }));
 }
 
 export async function groupOptions(partnerId: string) {
@@ -158,7 +181,7 @@ export async function groupOptions(partnerId: string) {
  * retry is sent to it.
  */
 export async function createOffering(partnerId: string, input: OfferingInput, userId: string, requestKey: string) {
-  await requireGroup(partnerId, input.groupId);
+  await requireOwner(partnerId, input);
   const db = await getDb();
   const digest = crypto.createHash("sha256").update(`${partnerId}:${userId}:${requestKey}`).digest("hex");
   const reference = `EQ-${digest.slice(0, 10).toUpperCase()}`;
@@ -183,7 +206,7 @@ export async function createOffering(partnerId: string, input: OfferingInput, us
  * terms they vote on. Frozen meetings (from an earlier submission) stay.
  */
 export async function updateOffering(partnerId: string, offeringId: string, input: OfferingInput) {
-  await requireGroup(partnerId, input.groupId);
+  await requireOwner(partnerId, input);
   const db = await getDb();
   await db.$transaction(async (tx) => {
     const { count } = await tx.offering.updateMany({ where: { id: offeringId, partnerId, status: "draft" }, data: offeringData(input) });
@@ -199,6 +222,7 @@ const offeringSelect = {
   reference: true,
   partnerId: true,
   groupId: true,
+  clientId: true,
   status: true,
   title: true,
   maxRaiseCents: true,
@@ -223,21 +247,88 @@ export function termsOf(o: { profitShareBps: number; capitalReturned: boolean; u
   return { profitShareBps: o.profitShareBps, capitalReturned: o.capitalReturned, unitPriceCents: o.unitPriceCents, maxRaiseCents: o.maxRaiseCents };
 }
 
-async function withGroupAndPartner<T extends { groupId: string | null; partnerId: string }>(o: T) {
+/**
+ * The offering with its group or enterprise and partner. `ownerName` is the
+ * group's name or the owner's name: for pages whose viewers have client-level
+ * rights (partner staff, admins) only; the public sees `publicOwner`.
+ */
+async function withGroupAndPartner<T extends { groupId: string | null; clientId: string | null; partnerId: string }>(o: T) {
   const db = await getDb();
-  const [group, partner] = await Promise.all([
+  const [group, client, partner] = await Promise.all([
     o.groupId ? db.group.findUnique({ where: { id: o.groupId }, select: { id: true, name: true, region: true, kind: true, sector: true } }) : null,
+    o.clientId ? db.client.findUnique({ where: { id: o.clientId }, select: { id: true, fullName: true, sector: true } }) : null,
     db.partner.findUniqueOrThrow({ where: { id: o.partnerId }, select: { id: true, name: true, slug: true, country: true } }),
   ]);
-  return { ...o, group, partner };
+  const ownerName = group ? group.name : client ? `${client.fullName}'s enterprise (${client.sector})` : "";
+  return { ...o, group, partner, ownerName };
+}
+
+export type PublicOwner = { kind: OfferingOwner; label: string; story: string | null; place: string };
+
+/**
+ * How an offering's group or enterprise is shown to someone without
+ * client-level rights: through the consent check, as a loan's borrower is. A
+ * group's name and story need every current member's story consent; an
+ * enterprise's owner's name needs their name and story consents, its story
+ * the story consent; the place as finely as the consents allow. Otherwise a
+ * neutral label.
+ */
+export async function publicOwners(
+  offerings: readonly { id: string; groupId: string | null; clientId: string | null; partnerId: string }[],
+  viewer: Viewer = PUBLIC_VIEWER,
+): Promise<Map<string, PublicOwner>> {
+  const db = await getDb();
+  const groupIds = offerings.flatMap((o) => (o.groupId ? [o.groupId] : []));
+  const clientIds = offerings.flatMap((o) => (o.clientId ? [o.clientId] : []));
+  const [groups, clients, partners] = await Promise.all([
+    db.group.findMany({
+      where: { id: { in: groupIds } },
+      select: { id: true, name: true, story: true, region: true, village: true, members: { where: { leftAt: null }, select: { clientId: true } } },
+    }),
+    db.client.findMany({ where: { id: { in: clientIds } }, select: { id: true, fullName: true, story: true, region: true, village: true, sector: true } }),
+    db.partner.findMany({ where: { id: { in: offerings.map((o) => o.partnerId) } }, select: { id: true, country: true } }),
+  ]);
+  const consents = await liveConsents([...clientIds, ...groups.flatMap((g) => g.members.map((m) => m.clientId))]);
+  const countries = new Map(partners.map((p) => [p.id, countryName(p.country)]));
+  const out = new Map<string, PublicOwner>();
+  for (const o of offerings) {
+    const country = countries.get(o.partnerId) ?? "";
+    const group = o.groupId ? groups.find((g) => g.id === o.groupId) : undefined;
+    if (group) {
+      const combined = combineForGroup(group.members.map((m) => m.clientId), consents);
+      const showStory = mayShow("story", combined, viewer, o.partnerId);
+      out.set(o.id, {
+        kind: "group",
+        label: showStory ? group.name : `A savings group in ${country}`,
+        story: showStory && group.story ? group.story : null,
+        place: visiblePlace({ country, region: group.region, village: group.village }, combined, viewer, o.partnerId).join(", "),
+      });
+      continue;
+    }
+    const client = o.clientId ? clients.find((c) => c.id === o.clientId) : undefined;
+    if (!client) continue;
+    const own = consents.get(client.id);
+    const showStory = mayShow("story", own, viewer, o.partnerId);
+    const showName = showStory && mayShow("name", own, viewer, o.partnerId);
+    out.set(o.id, {
+      kind: "enterprise",
+      label: showName ? `${client.fullName}'s ${client.sector.toLowerCase()} enterprise` : `An enterprise in ${country}`,
+      story: showStory && client.story ? client.story : null,
+      place: visiblePlace({ country, region: client.region, village: client.village }, own, viewer, o.partnerId).join(", "),
+    });
+  }
+  return out;
 }
 
 export async function listPartnerOfferings(partnerId: string) {
   const db = await getDb();
   const rows = await db.offering.findMany({ where: { partnerId }, select: offeringSelect, orderBy: [{ createdAt: "desc" }, { id: "asc" }] });
-  const groups = await db.group.findMany({ where: { id: { in: rows.flatMap((r) => (r.groupId ? [r.groupId] : [])) } }, select: { id: true, name: true } });
-  const names = new Map(groups.map((g) => [g.id, g.name]));
-  return rows.map((r) => ({ ...r, groupName: r.groupId ? (names.get(r.groupId) ?? "") : "" }));
+  const [groups, clients] = await Promise.all([
+    db.group.findMany({ where: { id: { in: rows.flatMap((r) => (r.groupId ? [r.groupId] : [])) } }, select: { id: true, name: true } }),
+    db.client.findMany({ where: { id: { in: rows.flatMap((r) => (r.clientId ? [r.clientId] : [])) } }, select: { id: true, fullName: true } }),
+  ]);
+  const names = new Map([...groups.map((g) => [g.id, g.name] as const), ...clients.map((c) => [c.id, `${c.fullName}'s enterprise`] as const)]);
+  return rows.map((r) => ({ ...r, groupName: names.get(r.groupId ?? r.clientId ?? "") ?? "" }));
 }
 
 export async function getPartnerOffering(partnerId: string, offeringId: string) {
@@ -248,6 +339,19 @@ export async function getPartnerOffering(partnerId: string, offeringId: string) 
 
 // ---------------------------------------------------------------------------
 // The members' meeting
+
+/**
+ * Who decides: the group's current members, or an enterprise's owner alone
+ * (co-owners are not recorded as clients, so the owner client speaks for it).
+ * Names only for viewers with client-level rights (partner staff, admins).
+ */
+export async function decidingMembers(partnerId: string, offering: { groupId: string | null; clientId: string | null }, viewer: Viewer) {
+  if (!offering.clientId) return offering.groupId ? currentMembers(partnerId, offering.groupId, viewer) : [];
+  const db = await getDb();
+  const owner = await db.client.findFirst({ where: { id: offering.clientId, partnerId }, select: { id: true, fullName: true } });
+  if (!owner) return [];
+  return [{ id: owner.id, name: hasClientLevelRights(viewer, partnerId) ? owner.fullName : "The owner" }];
+}
 
 /** The group's current members, with names only for viewers with client-level rights (partner staff, admins). */
 export async function currentMembers(partnerId: string, groupId: string, viewer: Viewer) {
@@ -275,6 +379,7 @@ export function parseMeetingForm(
   members: readonly { id: string; name: string }[],
   terms: Terms,
   now = new Date(),
+  owner: OfferingOwner = "group",
 ): { ok: true; heldOn: Date; notes: string; responses: MemberResponseInput[] } | { ok: false; errors: Record<string, string[]> } {
   const errors: Record<string, string[]> = {};
   const add = (field: string, message: string) => (errors[field] ??= []).push(message);
@@ -284,10 +389,11 @@ export function parseMeetingForm(
   const notes = (values.notes ?? "").trim();
   if (notes.length > 2000) add("notes", "Use at most 2,000 characters.");
   if (members.length === 0) add("", "The group has no members: add its members before recording the meeting.");
-  const questions = comprehensionQuestions(terms);
+  const questions = comprehensionQuestions(terms, owner);
   const responses: MemberResponseInput[] = members.map((m) => {
-    const present = values[`present.${m.id}`] === "on" || values[`present.${m.id}`] === "yes";
-    const optedOut = values[`optedOut.${m.id}`] === "on" || values[`optedOut.${m.id}`] === "yes";
+    // The owner of an enterprise is the whole decision: taking part is implied, and there is no one to opt out from.
+    const present = owner === "enterprise" || values[`present.${m.id}`] === "on" || values[`present.${m.id}`] === "yes";
+    const optedOut = owner === "group" && (values[`optedOut.${m.id}`] === "on" || values[`optedOut.${m.id}`] === "yes");
     const rawVote = (values[`vote.${m.id}`] ?? "").trim();
     const answers: Record<string, string> = {};
     for (const q of questions) {
@@ -300,7 +406,9 @@ export function parseMeetingForm(
     if (!present && (rawVote || Object.keys(answers).length > 0)) {
       add(`present.${m.id}`, `${m.name} has answers or a vote but is not marked present: tick "present" or clear them.`);
     }
-    if (present && !rawVote) add(`vote.${m.id}`, `Record ${m.name}'s vote (yes, no or abstain).`);
+    if (present && !rawVote) {
+      add(`vote.${m.id}`, owner === "group" ? `Record ${m.name}'s vote (yes, no or abstain).` : `Record ${m.name}'s decision (yes, no or abstain).`);
+    }
     return { clientId: m.id, present, answers, vote: present && rawVote ? (rawVote as MemberVote) : null, optedOut };
   });
   for (const key of Object.keys(values)) {
@@ -325,18 +433,20 @@ export async function recordMeeting(
   const db = await getDb();
   return db.$transaction(async (tx) => {
     // Row lock: a submit running at the same time either sees this meeting whole or refuses it.
-    const rows = await tx.$queryRaw<{ status: OfferingStatus; profit_share_bps: number; capital_returned: boolean; group_id: string | null }[]>`
-      SELECT status, profit_share_bps, capital_returned, group_id FROM offerings WHERE id = ${offeringId} AND partner_id = ${partnerId} FOR UPDATE`;
+    const rows = await tx.$queryRaw<{ status: OfferingStatus; profit_share_bps: number; capital_returned: boolean; group_id: string | null; client_id: string | null }[]>`
+      SELECT status, profit_share_bps, capital_returned, group_id, client_id FROM offerings WHERE id = ${offeringId} AND partner_id = ${partnerId} FOR UPDATE`;
     const o = rows[0];
     if (!o) throw new OfferingError("No such offering.");
     if (o.status !== "draft") throw new OfferingError("The meeting record is frozen: it was submitted for review and cannot change.");
-    const current = await tx.groupMember.findMany({ where: { groupId: o.group_id ?? "", leftAt: null }, select: { clientId: true } });
+    const current = o.client_id
+      ? [{ clientId: o.client_id }]
+      : await tx.groupMember.findMany({ where: { groupId: o.group_id ?? "", leftAt: null }, select: { clientId: true } });
     const recorded = new Set(input.responses.map((r) => r.clientId));
     if (current.length === 0 || current.length !== recorded.size || input.responses.length !== recorded.size || current.some((m) => !recorded.has(m.clientId))) {
       throw new OfferingError("The group's members changed since the form was opened: reload the page and record the meeting again.");
     }
     const memberCount = current.length;
-    const questions = comprehensionQuestions({ profitShareBps: o.profit_share_bps, capitalReturned: o.capital_returned });
+    const questions = comprehensionQuestions({ profitShareBps: o.profit_share_bps, capitalReturned: o.capital_returned }, o.client_id ? "enterprise" : "group");
     const open = await tx.offeringMeeting.findMany({ where: { offeringId, lockedAt: null }, select: { id: true } });
     await tx.offeringMemberResponse.deleteMany({ where: { meetingId: { in: open.map((m) => m.id) } } });
     await tx.offeringMeeting.deleteMany({ where: { id: { in: open.map((m) => m.id) } } });
@@ -375,8 +485,8 @@ export function tallyOf(membersTotal: number, responses: readonly ResponseRow[])
   };
 }
 
-/** The meeting that counts: the latest one recorded. */
-export async function latestMeeting(offeringId: string) {
+/** The meeting that counts: the latest one recorded, judged by the gate for the offering's kind. */
+export async function latestMeeting(offeringId: string, owner: OfferingOwner = "group") {
   const db = await getDb();
   const m = await db.offeringMeeting.findFirst({
     where: { offeringId },
@@ -393,7 +503,7 @@ export async function latestMeeting(offeringId: string) {
   });
   if (!m) return null;
   const tally = tallyOf(m.membersTotal, m.responses);
-  return { ...m, tally, gate: listingGate(tally) };
+  return { ...m, tally, gate: consentGate(owner, tally) };
 }
 
 /** Earlier, frozen meetings (from submissions that were returned), newest first: history. */
@@ -417,8 +527,8 @@ export type SubmitRefusal = { reasons: string[]; gate: GateResult | null };
 export async function submitOffering(partnerId: string, offeringId: string, now = new Date()) {
   const db = await getDb();
   await db.$transaction(async (tx) => {
-    const rows = await tx.$queryRaw<{ status: OfferingStatus; fundraising_deadline: Date }[]>`
-      SELECT status, fundraising_deadline FROM offerings WHERE id = ${offeringId} AND partner_id = ${partnerId} FOR UPDATE`;
+    const rows = await tx.$queryRaw<{ status: OfferingStatus; fundraising_deadline: Date; client_id: string | null }[]>`
+      SELECT status, fundraising_deadline, client_id FROM offerings WHERE id = ${offeringId} AND partner_id = ${partnerId} FOR UPDATE`;
     const o = rows[0];
     if (!o) throw new OfferingError("No such offering.");
     if (o.status !== "draft") throw new OfferingError(`This offering is ${o.status}: only a draft can be submitted.`);
@@ -430,13 +540,14 @@ export async function submitOffering(partnerId: string, offeringId: string, now 
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       select: { id: true, membersTotal: true, lockedAt: true, responses: { select: { present: true, passed: true, vote: true, optedOut: true } } },
     });
+    const decision = o.client_id ? "owner's decision" : "members' meeting";
     if (!meeting || meeting.lockedAt) {
       throw new OfferingError(
-        meeting ? "Record a new members' meeting: the earlier one belongs to a submission that was returned." : "Record the members' meeting before submitting.",
+        meeting ? `Record a new ${decision}: the earlier one belongs to a submission that was returned.` : `Record the ${decision} before submitting.`,
       );
     }
-    const gate = listingGate(tallyOf(meeting.membersTotal, meeting.responses));
-    if (!gate.ok) throw new OfferingError(`The members' meeting does not allow listing. ${gate.reasons.join(" ")}`);
+    const gate = consentGate(o.client_id ? "enterprise" : "group", tallyOf(meeting.membersTotal, meeting.responses));
+    if (!gate.ok) throw new OfferingError(`The ${decision} does not allow listing. ${gate.reasons.join(" ")}`);
     const { count } = await tx.offering.updateMany({
       where: { id: offeringId, partnerId, status: "draft" },
       data: { status: "submitted", submittedAt: now, reviewComment: null },
@@ -492,7 +603,8 @@ export async function listPublicOfferings() {
     orderBy: [{ listedAt: "desc" }, { id: "asc" }],
     take: 200,
   });
-  return Promise.all(rows.map(withGroupAndPartner));
+  const owners = await publicOwners(rows);
+  return Promise.all(rows.map(async (o) => ({ ...(await withGroupAndPartner(o)), owner: owners.get(o.id) ?? null })));
 }
 
 /** A listed (or later) offering with its meeting in aggregate; drafts and submitted ones are not found. */
@@ -506,5 +618,10 @@ export async function getPublicOffering(offeringId: string) {
     select: { heldOn: true, membersTotal: true, responses: { select: { present: true, passed: true, vote: true, optedOut: true } } },
   });
   const tally = meeting ? tallyOf(meeting.membersTotal, meeting.responses) : null;
-  return { ...(await withGroupAndPartner(o)), meeting: meeting && tally ? { heldOn: meeting.heldOn, tally, gate: listingGate(tally) } : null };
+  const [full, owners] = await Promise.all([withGroupAndPartner(o), publicOwners([o])]);
+  return {
+    ...full,
+    owner: owners.get(o.id) ?? null,
+    meeting: meeting && tally ? { heldOn: meeting.heldOn, tally, gate: consentGate(ownerKind(o), tally) } : null,
+  };
 }

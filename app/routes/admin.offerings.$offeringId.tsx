@@ -7,7 +7,7 @@ import { OfferingTerms, offeringTermsView } from "~/components/offering-terms.ts
 import { fieldErrors, formToObject } from "~/lib/forms.ts";
 import { OFFERING_STATUS_LABELS } from "~/lib/offering-summary.ts";
 import { countryName } from "~/lib/places.ts";
-import { getOfferingForReview, latestMeeting, OfferingError, reviewOffering, reviewSchema } from "~/models/offering.server.ts";
+import { getOfferingForReview, latestMeeting, OfferingError, ownerKind, reviewOffering, reviewSchema } from "~/models/offering.server.ts";
 import { requireAdmin } from "~/utils/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Review an offering — Mavuno admin" }];
@@ -16,7 +16,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireAdmin(request);
   const offering = await getOfferingForReview(params.offeringId ?? "");
   if (!offering) throw new Response("Not found", { status: 404 });
-  const meeting = await latestMeeting(offering.id);
+  const meeting = await latestMeeting(offering.id, ownerKind(offering));
   return json({
     offering: {
       id: offering.id,
@@ -25,7 +25,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       status: offering.status,
       risks: offering.risks,
       partner: `${offering.partner.name} (${countryName(offering.partner.country)})`,
-      group: offering.group?.name ?? "",
+      group: offering.ownerName,
+      enterprise: ownerKind(offering) === "enterprise",
     },
     terms: offeringTermsView(offering),
     meeting: meeting ? { heldOn: meeting.heldOn.toISOString(), tally: meeting.tally, gate: meeting.gate, locked: meeting.lockedAt !== null } : null,
@@ -54,13 +55,13 @@ export default function ReviewOffering() {
       <p><Link to="/admin/offerings">← Review queue</Link></p>
       <h1 id="review-title">Review {offering.reference}: {offering.title}</h1>
       <p>
-        <span className={`status status-${offering.status}`}>{OFFERING_STATUS_LABELS[offering.status]}</span> · {offering.partner} · Group: {offering.group}
+        <span className={`status status-${offering.status}`}>{OFFERING_STATUS_LABELS[offering.status]}</span> · {offering.partner} · {offering.enterprise ? "Enterprise" : "Group"}: {offering.group}
       </p>
       <OfferingTerms terms={terms} />
       <h2>Risks</h2>
       <p>{offering.risks}</p>
-      <h2>The members' meeting</h2>
-      {meeting ? <MeetingAggregate meeting={meeting} showCounts /> : <p>No meeting recorded.</p>}
+      <h2>{offering.enterprise ? "The owner's decision" : "The members' meeting"}</h2>
+      {meeting ? <MeetingAggregate meeting={meeting} showCounts enterprise={offering.enterprise} /> : <p>No meeting recorded.</p>}
       {offering.status === "submitted" ? (
         <Form method="post" noValidate>
           <FormError errors={data?.errors[""] ?? data?.errors.decision} />

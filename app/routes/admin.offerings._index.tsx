@@ -17,7 +17,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       reference: o.reference,
       title: o.title,
       partner: `${o.partner.name} (${countryName(o.partner.country)})`,
-      group: o.group?.name ?? "",
+      group: o.ownerName,
       maxRaiseCents: o.maxRaiseCents.toString(),
       submittedAt: o.submittedAt?.toISOString() ?? null,
     })),

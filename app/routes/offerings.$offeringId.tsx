@@ -21,7 +21,8 @@ export async function loader({ params }: LoaderFunctionArgs) {
       title: offering.title,
       status: offering.status,
       risks: offering.risks,
-      group: offering.group?.name ?? "",
+      // Through the consent check: a name, story and place only as the members or the owner allow.
+      owner: offering.owner ?? { kind: "group" as const, label: "", story: null, place: "" },
       partner: { name: offering.partner.name, slug: offering.partner.slug, country: countryName(offering.partner.country) },
       unitsSold: offering.unitsSold,
       totalUnits,
@@ -40,7 +41,7 @@ export default function PublicOffering() {
       <p><Link to="/offerings">← All offerings</Link></p>
       <h1 id="offering-title">{offering.title}</h1>
       <p>
-        {offering.group} · through <Link to={`/partners/${offering.partner.slug}`}>{offering.partner.name}</Link>, {offering.partner.country} ·{" "}
+        {offering.owner.label} · {offering.owner.place} · through <Link to={`/partners/${offering.partner.slug}`}>{offering.partner.name}</Link>, {offering.partner.country} ·{" "}
         <span className={`status status-${offering.status}`}>{OFFERING_STATUS_LABELS[offering.status]}</span>
       </p>
       <p>
@@ -49,14 +50,15 @@ export default function PublicOffering() {
       {offering.status === "listed" ? (
         <p><Link className="button" to={`/invest/${offering.id}`}>Buy units</Link></p>
       ) : null}
+      {offering.owner.story ? <p>{offering.owner.story}</p> : null}
       <OfferingTerms terms={terms} />
       <section aria-labelledby="risks-title">
         <h2 id="risks-title">Risks</h2>
         <p>{offering.risks}</p>
       </section>
       <section aria-labelledby="meeting-title">
-        <h2 id="meeting-title">The members' decision</h2>
-        {meeting ? <MeetingAggregate meeting={meeting} showCounts={false} /> : <p>No meeting record.</p>}
+        <h2 id="meeting-title">{offering.owner.kind === "enterprise" ? "The owner's decision" : "The members' decision"}</h2>
+        {meeting ? <MeetingAggregate meeting={meeting} showCounts={false} enterprise={offering.owner.kind === "enterprise"} /> : <p>No meeting record.</p>}
       </section>
     </article>
   );

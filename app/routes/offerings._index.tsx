@@ -7,7 +7,7 @@ import { OFFERING_STATUS_LABELS } from "~/lib/offering-summary.ts";
 import { countryName } from "~/lib/places.ts";
 import { listPublicOfferings } from "~/models/offering.server.ts";
 
-export const meta: MetaFunction = () => [{ title: "Invest in savings groups — Mavuno" }];
+export const meta: MetaFunction = () => [{ title: "Invest in savings groups and enterprises — Mavuno" }];
 
 export async function loader(_args: LoaderFunctionArgs) {
   const offerings = await listPublicOfferings();
@@ -16,7 +16,8 @@ export async function loader(_args: LoaderFunctionArgs) {
       id: o.id,
       title: o.title,
       status: o.status,
-      group: o.group?.name ?? "",
+      // Through the consent check, like a loan's borrower.
+      owner: o.owner ? `${o.owner.label} · ${o.owner.place}` : "",
       partner: `${o.partner.name}, ${countryName(o.partner.country)}`,
       maxRaiseCents: o.maxRaiseCents.toString(),
       raisedCents: (BigInt(o.unitsSold) * o.unitPriceCents).toString(),
@@ -33,9 +34,10 @@ export default function PublicOfferings() {
   const { offerings } = useLoaderData<typeof loader>();
   return (
     <section aria-labelledby="offerings-title">
-      <h1 id="offerings-title">Invest in savings groups</h1>
+      <h1 id="offerings-title">Invest in savings groups and enterprises</h1>
       <p>
-        A savings group offers investors a share of one cycle's profit for capital that joins its loan fund. Each offering was voted on by the group's members.
+        A savings group (or a small enterprise) offers investors a share of one cycle's profit for capital that joins its loan fund (or its business). Each
+        offering was voted on by the group's members, or agreed by the enterprise's owner after the same check on the terms.
         Your capital is at risk: read the terms and the worked example before you invest.
       </p>
       {offerings.length === 0 ? (
@@ -45,7 +47,7 @@ export default function PublicOfferings() {
           {offerings.map((o) => (
             <li key={o.id}>
               <h2><Link to={`/offerings/${o.id}`}>{o.title}</Link></h2>
-              <p>{o.group} · {o.partner}</p>
+              <p>{o.owner} · {o.partner}</p>
               <p>
                 <span className={`status status-${o.status}`}>{OFFERING_STATUS_LABELS[o.status]}</span> · {formatMoney(BigInt(o.raisedCents), "USD")} of{" "}
                 {formatMoney(BigInt(o.maxRaiseCents), "USD")} · investors' share {percentFromBps(o.profitShareBps)} of profit ·{" "}

@@ -29,6 +29,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     reference: o.reference,
     title: o.title,
     status: o.status,
+    // An enterprise reports the same figures: income, expenses, losses (bad debts, stock lost) and net profit.
+    owner: o.clientId ? "enterprise" : "group",
     cycleStart: o.cycleStart.toISOString().slice(0, 10),
     cycleEnd: o.cycleEnd.toISOString().slice(0, 10),
     dueBy: reportDueBy(o.cycleEnd).toISOString().slice(0, 10),
@@ -108,7 +110,7 @@ export default function OfferingReport() {
         </>
       ) : d.canFile ? (
         <>
-          <h2>File the group's results</h2>
+          <h2>File the {d.owner}'s results</h2>
           <p>
             Net profit is income less expenses less loan losses. Investors' distribution is computed from the terms and credited to their wallets when you
             file; it comes from the partner's own account.

@@ -9,7 +9,8 @@ import { fieldErrors, formToObject, type FieldErrors } from "~/lib/forms.ts";
 import { OFFERING_STATUS_LABELS } from "~/lib/offering-summary.ts";
 import { getViewer, MANAGING_ROLES, requirePartnerStaff } from "~/utils/auth.server.ts";
 import {
-  currentMembers,
+  clientOptions,
+  decidingMembers,
   getPartnerOffering,
   groupOptions,
   latestMeeting,
@@ -19,6 +20,7 @@ import {
   parseMeetingForm,
   recordMeeting,
   submitOffering,
+  ownerKind,
   termsOf,
   updateOffering,
 } from "~/models/offering.server.ts";
@@ -38,22 +40,25 @@ const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { partnerId, offering } = await context(request, params);
   const viewer = await getViewer(request);
-  const [meeting, history, members, groups] = await Promise.all([
-    latestMeeting(offering.id),
+  const kind = ownerKind(offering);
+  const [meeting, history, members, groups, clients] = await Promise.all([
+    latestMeeting(offering.id, kind),
     meetingHistory(offering.id),
-    offering.groupId ? currentMembers(partnerId, offering.groupId, viewer) : Promise.resolve([]),
+    decidingMembers(partnerId, offering, viewer),
     groupOptions(partnerId),
+    clientOptions(partnerId),
   ]);
   const terms = offeringTermsView(offering);
   const names = new Map(members.map((m) => [m.id, m.name]));
   return json({
     partnerId,
-    offering: { id: offering.id, reference: offering.reference, title: offering.title, status: offering.status, risks: offering.risks, reviewComment: offering.reviewComment, groupId: offering.groupId, groupName: offering.group?.name ?? "" },
+    offering: { id: offering.id, reference: offering.reference, title: offering.title, status: offering.status, risks: offering.risks, reviewComment: offering.reviewComment, groupId: offering.groupId, clientId: offering.clientId, groupName: offering.ownerName, kind },
     terms,
-    formValues: offeringFormValues({ ...terms, groupId: offering.groupId, title: offering.title, risks: offering.risks }),
+    formValues: offeringFormValues({ ...terms, groupId: offering.groupId, clientId: offering.clientId, title: offering.title, risks: offering.risks }),
     groups,
+    clients,
     members,
-    questions: comprehensionQuestions(termsOf(offering)),
+    questions: comprehensionQuestions(termsOf(offering), kind),
     meeting: meeting
       ? {
           id: meeting.id,
@@ -86,8 +91,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
       }
       case "meeting": {
         if (offering.status !== "draft") return fail("meeting", { "": ["The meeting record is frozen: it was submitted for review and cannot change."] }, 409);
-        const members = offering.groupId ? await currentMembers(partnerId, offering.groupId, await getViewer(request)) : [];
-        const parsed = parseMeetingForm(values, members, termsOf(offering));
+        const members = await decidingMembers(partnerId, offering, await getViewer(request));
+        const parsed = parseMeetingForm(values, members, termsOf(offering), new Date(), ownerKind(offering));
         if (!parsed.ok) return fail("meeting", parsed.errors);
         await recordMeeting(partnerId, offering.id, parsed, user.id);
         return redirect(`${here}?done=meeting#meeting-title`);
@@ -115,7 +120,8 @@ const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZ
 const VOTE_LABELS = { yes: "Yes", no: "No", abstain: "Abstain" } as const;
 
 export default function OfferingPage() {
-  const { partnerId, offering, terms, formValues, groups, members, questions, meeting, history, today, done } = useLoaderData<typeof loader>();
+  const { partnerId, offering, terms, formValues, groups, clients, members, questions, meeting, history, today, done } = useLoaderData<typeof loader>();
+  const enterprise = offering.kind === "enterprise";
   const data = useActionData<typeof action>();
   const errorsFor = (intent: string) => (data?.intent === intent ? data.errors : undefined);
   const draft = offering.status === "draft";
@@ -127,7 +133,7 @@ export default function OfferingPage() {
       <p><Link to={`/portal/${partnerId}/offerings`}>← Offerings</Link></p>
       <h1 id="offering-title">{offering.title}</h1>
       <p>
-        {offering.reference} · <span className={`status status-${offering.status}`}>{OFFERING_STATUS_LABELS[offering.status]}</span> · Group: {offering.groupName}
+        {offering.reference} · <span className={`status status-${offering.status}`}>{OFFERING_STATUS_LABELS[offering.status]}</span> · {enterprise ? "Enterprise" : "Group"}: {offering.groupName}
       </p>
       {done && DONE[done] ? <p className="notice" role="status">{DONE[done]}</p> : null}
       {offering.status === "closed" || offering.status === "distributed" ? (
@@ -154,30 +160,41 @@ export default function OfferingPage() {
           <Form method="post" noValidate>
             <input type="hidden" name="intent" value="update" />
             <FormError errors={errorsFor("update")?.[""]} />
-            <OfferingFields groups={groups} values={data?.intent === "update" ? data.values : formValues} errors={errorsFor("update")} />
+            <OfferingFields groups={groups} clients={clients} values={data?.intent === "update" ? data.values : formValues} errors={errorsFor("update")} />
             <div className="actions"><button type="submit">Save the terms</button></div>
           </Form>
         </details>
       ) : null}
 
-      <h2 id="meeting-title">The members' meeting</h2>
-      <p>
-        The facilitator presents these terms to the group, asks each member the three questions below, and records each member's vote. Listing needs a
-        quorum (more than half the members present), a majority yes among those who voted, and more than half of the voters answering all three questions
-        correctly.
-      </p>
-      <p>
-        <strong>Opting out</strong> means the member's own savings are kept out of the capital-sharing with investors. It is recorded, shown and counted, and
-        does not stop the member attending or voting.
-      </p>
-      {meeting ? <MeetingTallyView meeting={meeting} /> : <p>No meeting recorded yet.</p>}
+      <h2 id="meeting-title">{enterprise ? "The owner's decision" : "The members' meeting"}</h2>
+      {enterprise ? (
+        <p>
+          The facilitator presents these terms to the enterprise's owner, asks the three questions below, and records the owner's answers and decision.
+          Listing needs the owner to answer all three correctly and to agree.
+        </p>
+      ) : (
+        <>
+          <p>
+            The facilitator presents these terms to the group, asks each member the three questions below, and records each member's vote. Listing needs a
+            quorum (more than half the members present), a majority yes among those who voted, and more than half of the voters answering all three questions
+            correctly.
+          </p>
+          <p>
+            <strong>Opting out</strong> means the member's own savings are kept out of the capital-sharing with investors. It is recorded, shown and counted,
+            and does not stop the member attending or voting.
+          </p>
+        </>
+      )}
+      {meeting ? <MeetingTallyView meeting={meeting} enterprise={enterprise} /> : <p>No {enterprise ? "decision" : "meeting"} recorded yet.</p>}
 
       {draft ? (
         members.length === 0 ? (
           <p>The group has no members yet. <Link to={`/portal/${partnerId}/groups/${offering.groupId}`}>Add its members</Link> before recording the meeting.</p>
         ) : (
           <Form method="post" noValidate aria-labelledby="record-meeting-title">
-            <h3 id="record-meeting-title">{meeting && !meeting.lockedAt ? "Record the meeting again (replaces the one above)" : "Record the meeting"}</h3>
+            <h3 id="record-meeting-title">
+              {`Record ${enterprise ? "the owner's decision" : "the meeting"}${meeting && !meeting.lockedAt ? " again (replaces the one above)" : ""}`}
+            </h3>
             <input type="hidden" name="intent" value="meeting" />
             <FormError errors={meetingErrors?.[""]} />
             <Field name="heldOn" type="date" label="Held on" defaultValue={meetingValues?.heldOn ?? (meeting && !meeting.lockedAt ? meeting.heldOn : today)} errors={meetingErrors?.heldOn} />
@@ -192,7 +209,7 @@ export default function OfferingPage() {
                 <fieldset key={m.id} className="member-response">
                   <legend>{m.name}</legend>
                   {memberErrors.length ? <p className="field-error">{memberErrors.join(" ")}</p> : null}
-                  <label><input type="checkbox" name={`present.${m.id}`} defaultChecked={present} /> Present</label>
+                  {enterprise ? null : <label><input type="checkbox" name={`present.${m.id}`} defaultChecked={present} /> Present</label>}
                   {questions.map((q) => {
                     const answer = meetingValues ? value(`answer.${q.id}.${m.id}`) : prev?.answers[q.id];
                     return (
@@ -207,17 +224,19 @@ export default function OfferingPage() {
                     );
                   })}
                   <fieldset>
-                    <legend>Vote</legend>
+                    <legend>{enterprise ? "Decision: does the owner agree to the offering?" : "Vote"}</legend>
                     {(["yes", "no", "abstain"] as const).map((v) => (
                       <label key={v}><input type="radio" name={`vote.${m.id}`} value={v} defaultChecked={vote === v} /> {VOTE_LABELS[v]}</label>
                     ))}
                   </fieldset>
-                  <label><input type="checkbox" name={`optedOut.${m.id}`} defaultChecked={optedOut} /> Opts out (their savings stay out of the capital-sharing)</label>
+                  {enterprise ? null : (
+                    <label><input type="checkbox" name={`optedOut.${m.id}`} defaultChecked={optedOut} /> Opts out (their savings stay out of the capital-sharing)</label>
+                  )}
                 </fieldset>
               );
             })}
             <TextAreaField name="notes" label="Notes (optional)" defaultValue={meetingValues?.notes ?? ""} errors={meetingErrors?.notes} rows={3} />
-            <div className="actions"><button type="submit">Record the meeting</button></div>
+            <div className="actions"><button type="submit">{enterprise ? "Record the owner's decision" : "Record the meeting"}</button></div>
           </Form>
         )
       ) : null}
@@ -228,7 +247,11 @@ export default function OfferingPage() {
           {meeting && !meeting.lockedAt && meeting.gate.ok ? (
             <p>The meeting allows listing. Submitting freezes the meeting record; a Mavuno reviewer then lists the offering or returns it.</p>
           ) : (
-            <p>The offering can be submitted once the latest meeting has a quorum, a majority yes and most voters understanding the terms.</p>
+            <p>
+              {enterprise
+                ? "The offering can be submitted once the owner has answered the check correctly and agreed."
+                : "The offering can be submitted once the latest meeting has a quorum, a majority yes and most voters understanding the terms."}
+            </p>
           )}
           <Form method="post">
             {data?.intent === "submit" ? <FormError errors={Object.values(data.errors).flat()} /> : null}
@@ -256,32 +279,36 @@ export default function OfferingPage() {
 
 type MeetingView = NonNullable<ReturnType<typeof useLoaderData<typeof loader>>["meeting"]>;
 
-function MeetingTallyView({ meeting }: { meeting: MeetingView }) {
+function MeetingTallyView({ meeting, enterprise }: { meeting: MeetingView; enterprise: boolean }) {
   const t = meeting.tally;
   return (
     <div>
       <p>
-        Meeting of {dateFormat.format(new Date(meeting.heldOn))}
+        {enterprise ? "Decision of" : "Meeting of"} {dateFormat.format(new Date(meeting.heldOn))}
         {meeting.lockedAt ? ` · frozen on ${dateFormat.format(new Date(meeting.lockedAt))}` : ""}
       </p>
-      <dl className="facts">
+      {enterprise ? null : (
+        <dl className="facts">
         <dt>Members</dt><dd>{t.membersTotal}</dd>
         <dt>Present</dt><dd>{t.present}</dd>
         <dt>Votes</dt><dd>{t.yes} yes, {t.no} no, {t.abstain} abstain</dd>
         <dt>Voters who passed the check</dt><dd>{t.passedAmongVoters} of {t.voted}</dd>
         <dt>Opted out</dt><dd>{t.optedOut}</dd>
-      </dl>
+        </dl>
+      )}
       {meeting.gate.ok ? (
-        <p className="notice" role="status">The meeting allows listing: quorum, majority yes and understanding.</p>
+        <p className="notice" role="status">
+          {enterprise ? "The owner's decision allows listing: they understood the terms and agreed." : "The meeting allows listing: quorum, majority yes and understanding."}
+        </p>
       ) : (
         <div className="form-error" role="alert">
-          <p>The meeting does not allow listing:</p>
+          <p>{enterprise ? "The owner's decision does not allow listing:" : "The meeting does not allow listing:"}</p>
           <ul>{meeting.gate.reasons.map((r) => <li key={r}>{r}</li>)}</ul>
         </div>
       )}
       <div className="table-scroll">
         <table>
-          <caption>Each member's record (visible to your organisation only)</caption>
+          <caption>{enterprise ? "The owner's record" : "Each member's record"} (visible to your organisation only)</caption>
           <thead>
             <tr><th scope="col">Member</th><th scope="col">Present</th><th scope="col">Passed the check</th><th scope="col">Vote</th><th scope="col">Opted out</th></tr>
           </thead>

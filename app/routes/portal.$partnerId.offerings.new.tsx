@@ -4,7 +4,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { FormError } from "~/components/forms.tsx";
 import { OfferingFields } from "~/components/offering-fields.tsx";
 import { fieldErrors, formToObject, type FieldErrors } from "~/lib/forms.ts";
-import { createOffering, groupOptions, OfferingError, offeringSchema, requestKeySchema } from "~/models/offering.server.ts";
+import { clientOptions, createOffering, groupOptions, OfferingError, offeringSchema, requestKeySchema } from "~/models/offering.server.ts";
 import { MANAGING_ROLES, requireStaffPartner } from "~/utils/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Draft an offering — Mavuno partner portal" }];
@@ -13,9 +13,12 @@ const context = (request: Request, partnerId: string) => requireStaffPartner(req
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { partner } = await context(request, params.partnerId ?? "");
-  const groupId = new URL(request.url).searchParams.get("group") ?? "";
+  const url = new URL(request.url);
+  const groupId = url.searchParams.get("group") ?? "";
+  const clientId = url.searchParams.get("client") ?? "";
+  const [groups, clients] = await Promise.all([groupOptions(partner.id), clientOptions(partner.id)]);
   // Fresh per render: the same form posted twice creates one draft.
-  return json({ groups: await groupOptions(partner.id), groupId, requestKey: crypto.randomUUID() });
+  return json({ groups, clients, groupId, clientId, requestKey: crypto.randomUUID() });
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -35,16 +38,19 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function NewOffering() {
-  const { groups, groupId, requestKey } = useLoaderData<typeof loader>();
+  const { groups, clients, groupId, clientId, requestKey } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   return (
     <section aria-labelledby="new-offering-title">
       <h1 id="new-offering-title">Draft an offering</h1>
-      <p>A draft is private to your organisation. Next, present the terms to the group's members at a meeting and record their answers and votes; then submit it for review.</p>
+      <p>
+        A draft is private to your organisation. Next, present the terms to the group's members at a meeting (or to the enterprise's owner) and record their
+        answers and votes; then submit it for review.
+      </p>
       <Form method="post" noValidate>
         <input type="hidden" name="requestKey" value={data?.values.requestKey ?? requestKey} />
         <FormError errors={data?.errors[""]} />
-        <OfferingFields groups={groups} values={data?.values ?? { groupId }} errors={data?.errors} />
+        <OfferingFields groups={groups} clients={clients} values={data?.values ?? { groupId, clientId }} errors={data?.errors} />
         <div className="actions">
           <button type="submit">Save draft</button>
         </div>
