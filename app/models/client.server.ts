@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { Gender } from "~/generated/prisma/enums.ts";
 import { getDb } from "~/utils/db.server.ts";
 import { getEnv } from "~/utils/env.server.ts";
+import { CLIENT_AREAS } from "~/lib/impact-public.ts";
 
 export const GENDERS = ["female", "male", "other", "unspecified"] as const satisfies readonly Gender[];
 
@@ -22,6 +23,8 @@ export function clientSchema(regions: readonly string[]) {
     village: z.string({ message: "Enter the village or town." }).trim().min(1, "Enter the village or town.").max(120, "Use at most 120 characters."),
     sector: z.string({ message: "Enter the client's line of business." }).trim().min(1, "Enter the client's line of business.").max(60, "Use at most 60 characters."),
     story: z.string().trim().max(4000, "Use at most 4,000 characters.").default(""),
+    // A form from before the field existed sends none: not recorded, rather than refused.
+    area: z.enum(CLIENT_AREAS, { message: "Choose rural, urban or not recorded." }).default("unknown"),
   });
 }
 export type ClientInput = z.infer<ReturnType<typeof clientSchema>>;
@@ -51,6 +54,7 @@ export async function getClient(partnerId: string, clientId: string) {
       village: true,
       sector: true,
       story: true,
+      area: true,
       photoFile: true,
       createdAt: true,
       memberships: { where: { leftAt: null }, select: { group: { select: { id: true, name: true } } } },

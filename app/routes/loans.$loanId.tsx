@@ -10,6 +10,8 @@ import { FREQUENCY_LABELS, METHOD_LABELS, percentFromBps, STATUS_LABELS, yearsOn
 import { formatMoney } from "~/lib/money.ts";
 import { trackRecordJson } from "~/lib/track-record.ts";
 import { getLoanPage } from "~/models/loan.server.ts";
+import { loanReach } from "~/models/impact-public.server.ts";
+import { reachSentence } from "~/lib/impact-public.ts";
 import { partnerTrackRecord } from "~/models/repayment.server.ts";
 import { LendForm } from "~/components/lend-form.tsx";
 import { sharesLeft } from "~/models/lending.server.ts";
@@ -32,15 +34,16 @@ export async function loader({ request, params: raw }: LoaderFunctionArgs) {
   const viewer = await getViewer(request);
   const page = await getLoanPage(parsed.data.loanId, viewer);
   if (!page) throw new Response("Not found", { status: 404 });
-  const [left, record] = await Promise.all([
+  const [left, record, reach] = await Promise.all([
     page.loan.status === "fundraising" ? sharesLeft(page.loan.id, { userId: viewer.userId }) : 0,
     partnerTrackRecord(page.loan.partner.id),
+    loanReach(page.loan.id),
   ]);
-  return json({ ...page, sharesLeft: left, repaymentRecord: trackRecordJson(record) });
+  return json({ ...page, sharesLeft: left, repaymentRecord: trackRecordJson(record), reach: reach && reachSentence(reach) });
 }
 
 export default function LoanPage() {
-  const { loan, currencyName, trackRecord, schedule, sharesLeft, repaymentRecord } = useLoaderData<typeof loader>();
+  const { loan, currencyName, trackRecord, schedule, sharesLeft, repaymentRecord, reach } = useLoaderData<typeof loader>();
   return (
     <article aria-labelledby="loan-title">
       <p>
@@ -56,6 +59,7 @@ export default function LoanPage() {
         <strong>{formatMoney(loan.amountUsdCents, "USD")}</strong> ·{" "}
         <span className={`status status-${loan.status}`}>{STATUS_LABELS[loan.status]}</span>
       </p>
+      {reach ? <p className="loan-reach">{reach}</p> : null}
       <LoanFunding loan={loan}>
         {/* The way to lend sits under the figures it depends on; LoanFunding shows it only while the loan is raising money. */}
         <LendForm loanId={loan.id} sharesLeft={sharesLeft} />

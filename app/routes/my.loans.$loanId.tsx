@@ -6,6 +6,8 @@ import { STATUS_LABELS } from "~/lib/loan-labels.ts";
 import { formatMoney } from "~/lib/money.ts";
 import { getLenderStake } from "~/models/lending.server.ts";
 import { getLoanForViewer } from "~/models/loan.server.ts";
+import { loanReach } from "~/models/impact-public.server.ts";
+import { reachSentence } from "~/lib/impact-public.ts";
 import { getViewer, requireUser } from "~/utils/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "My stake — Mavuno" }];
@@ -24,7 +26,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (stake.length === 0) throw new Response("Not found", { status: 404 });
   const loan = await getLoanForViewer(loanId, await getViewer(request));
   if (!loan) throw new Response("Not found", { status: 404 });
+  const reach = await loanReach(loan.id);
   return json({
+    reach: reach && reachSentence(reach),
     loan: { id: loan.id, reference: loan.reference, status: loan.status, title: loan.borrower.title, purpose: loan.purpose, amountUsdCents: loan.amountUsdCents },
     stake: stake.map((s) => ({ shares: s.shares, amount: s.amount.toString(), status: s.status, at: s.createdAt.toISOString(), refundedAt: s.refundedAt?.toISOString() ?? null })),
   });
@@ -33,7 +37,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
 
 export default function MyStake() {
-  const { loan, stake } = useLoaderData<typeof loader>();
+  const { loan, stake, reach } = useLoaderData<typeof loader>();
   const total = stake.reduce((a, s) => a + BigInt(s.amount), 0n);
   return (
     <section aria-labelledby="stake-title">
@@ -43,6 +47,7 @@ export default function MyStake() {
         <Link to={`/loans/${loan.id}`}>{loan.title}</Link> — {loan.purpose}. Loan of {formatMoney(loan.amountUsdCents, "USD")},{" "}
         <span className={`status status-${loan.status}`}>{STATUS_LABELS[loan.status]}</span>.
       </p>
+      {reach ? <p className="loan-reach">{reach}</p> : null}
       <p>You lent <strong>{formatMoney(total, "USD")}</strong> in {stake.reduce((a, s) => a + s.shares, 0)} shares.</p>
       <ul>
         {stake.map((s, i) => (
