@@ -1,6 +1,7 @@
-// `npm run seed:scale [-- --loans N --lenders M]`: loads a marketplace-sized
-// data set (default 100,000 loans, 50,000 lenders) into the database named by
-// DATABASE_URL, for benchmarks and for trying the browse page at scale.
+// `npm run seed:scale [-- --loans N --lenders M --surveys S]`: loads a
+// marketplace-sized data set (default 100,000 loans, 50,000 lenders and
+// 1,000,000 PPI surveys) into the database named by DATABASE_URL, for
+// benchmarks and for trying the site at scale.
 //
 // Set-based: a handful of INSERT … SELECT statements over generate_series,
 // with the reference data (countries, partners, sectors) passed in once as
@@ -451,15 +452,106 @@ export async function seedScale(db: Db, options: ScaleOptions): Promise<ScaleRes
   return { loaded: true, ...after, ms: performance.now() - started };
 }
 
+// --- Impact: PPI surveys -----------------------------------------------------
+
+export type ImpactScaleResult = { loaded: boolean; surveys: number; scorecards: number; ms: number };
+
+/**
+ * Made-up PPI scorecards (one per scale country, labelled sample data) and
+ * `surveys` surveys of the scale clients: each client surveyed about once a
+ * quarter, most recently this quarter, scores drifting up as households leave
+ * poverty. Kenya's scorecard changes version a year ago, so trends cross
+ * versions. The rollups follow by the database triggers, in the same
+ * statement. Loads once, like the rest.
+ */
+export async function seedScaleImpact(db: Db, options: { surveys: number }): Promise<ImpactScaleResult> {
+  const started = performance.now();
+  const existing = (await db.$queryRawUnsafe(
+    `SELECT (SELECT count(*) FROM ppi_surveys WHERE id LIKE 'scale-%')::int AS surveys,
+            (SELECT count(*) FROM ppi_scorecards WHERE id LIKE 'scale-%')::int AS scorecards`,
+  )) as { surveys: number; scorecards: number }[];
+  if (existing[0]!.surveys > 0 || options.surveys === 0) return { loaded: false, ...existing[0]!, ms: performance.now() - started };
+  const countries = COUNTRIES.map((c) => c.code);
+  await db.$transaction(
+    async (tx) => {
+      const run = (sql: string, ...params: unknown[]) => tx.$executeRawUnsafe(sql, ...params);
+      await tx.$queryRawUnsafe(`SELECT setseed(0.1123)::text`);
+      // Most clients in the field are rural.
+      await run(
+        `UPDATE clients SET area = (CASE WHEN random() < 0.7 THEN 'rural' ELSE 'urban' END)::"ClientArea"
+          WHERE id LIKE 'scale-%' AND area = 'unknown'`,
+      );
+      const lines = ["National poverty line", "$2.15/day (2017 PPP)"];
+      await run(
+        `INSERT INTO ppi_scorecards (id, country, version, title, is_sample, poverty_lines, questions, source_file)
+         SELECT 'scale-ppi-' || lower(code) || '-' || v, code, 'scale-' || v,
+                code || ' scale scorecard ' || v || ' (sample data, not a real PPI table)', true, $2::text[], '[]'::jsonb,
+                'scripts/seed-scale.ts'
+           FROM unnest($1::text[]) AS code CROSS JOIN generate_series(1, 2) AS v
+          WHERE v = 1 OR code = 'KE'`,
+        countries,
+        lines,
+      );
+      // Falling likelihoods: a smooth curve per line, the extreme line below the national one.
+      await run(
+        `INSERT INTO ppi_lookup (scorecard_id, poverty_line, score, likelihood_bps)
+         SELECT sc.id, line.name, s, round(10000 / (1 + exp((s - line.mid) / line.spread)))::int
+           FROM ppi_scorecards sc
+           CROSS JOIN (VALUES ($1, 45.0, 8.0), ($2, 30.0, 7.0)) AS line(name, mid, spread)
+           CROSS JOIN generate_series(0, 100) AS s
+          WHERE sc.id LIKE 'scale-ppi-%'`,
+        lines[0],
+        lines[1],
+      );
+      // Surveys spread evenly over the clients: the first `extra` clients get one more.
+      await run(
+        `INSERT INTO ppi_surveys (id, client_id, partner_id, scorecard_id, surveyed_on, answers, score, request_key, created_at)
+         SELECT 'scale-survey-' || c.rn || '-' || k, c.id, c.partner_id,
+                'scale-ppi-' || lower(p.country) || '-' || (CASE WHEN p.country = 'KE' AND q < 4 THEN 2 ELSE 1 END),
+                d.on_day, '{}'::jsonb,
+                least(100, greatest(0, c.base + 2 * k + floor(random() * 9)::int - 4)),
+                'scale-survey-' || c.rn || '-' || k, now()
+           FROM (SELECT cl.id, cl.partner_id, row_number() OVER (ORDER BY cl.id) AS rn,
+                        15 + floor(random() * 50)::int AS base,
+                        $1::int / count(*) OVER () + CASE WHEN row_number() OVER (ORDER BY cl.id) <= $1::int % count(*) OVER () THEN 1 ELSE 0 END AS n
+                   FROM clients cl WHERE cl.id LIKE 'scale-%') AS c
+           JOIN partners p ON p.id = c.partner_id
+           CROSS JOIN LATERAL generate_series(1, c.n) AS k
+           -- Quarters back from this one: the client's last survey is this quarter.
+           CROSS JOIN LATERAL (SELECT (c.n - k)::int AS q) AS back
+           CROSS JOIN LATERAL (
+             SELECT least(current_date, (date_trunc('quarter', current_date::timestamp) - make_interval(months => 3 * back.q))::date
+                    + floor(random() * 85)::int) AS on_day
+           ) AS d`,
+        options.surveys,
+      );
+    },
+    { timeout: 60 * 60_000, maxWait: 60_000 },
+  );
+  for (const table of ["ppi_surveys", "ppi_client_quarters", "ppi_rollups", "ppi_lookup", "clients"]) {
+    await db.$executeRawUnsafe(`VACUUM ANALYZE ${table}`);
+  }
+  const after = (await db.$queryRawUnsafe(
+    `SELECT (SELECT count(*) FROM ppi_surveys WHERE id LIKE 'scale-%')::int AS surveys,
+            (SELECT count(*) FROM ppi_scorecards WHERE id LIKE 'scale-%')::int AS scorecards`,
+  )) as { surveys: number; scorecards: number }[];
+  return { loaded: true, ...after[0]!, ms: performance.now() - started };
+}
+
 const isMain = process.argv[1]?.endsWith("seed-scale.ts");
 if (isMain) {
   const { values } = parseArgs({
-    options: { loans: { type: "string", default: "100000" }, lenders: { type: "string", default: "50000" } },
+    options: {
+      loans: { type: "string", default: "100000" },
+      lenders: { type: "string", default: "50000" },
+      surveys: { type: "string", default: "1000000" },
+    },
   });
   const loans = Number(values.loans);
   const lenders = Number(values.lenders);
-  if (!Number.isInteger(loans) || loans < 1 || loans > 10_000_000 || !Number.isInteger(lenders) || lenders < 0 || lenders > 10_000_000) {
-    console.error("usage: npm run seed:scale [-- --loans 100000 --lenders 50000]");
+  const surveys = Number(values.surveys);
+  if (!Number.isInteger(loans) || loans < 1 || loans > 10_000_000 || !Number.isInteger(lenders) || lenders < 0 || lenders > 10_000_000 || !Number.isInteger(surveys) || surveys < 0 || surveys > 50_000_000) {
+    console.error("usage: npm run seed:scale [-- --loans 100000 --lenders 50000 --surveys 1000000]");
     process.exit(2);
   }
   try {
@@ -471,6 +563,8 @@ if (isMain) {
         ? `seed:scale: loaded ${what} in ${(result.ms / 1000).toFixed(1)}s.`
         : `seed:scale: the database already holds scale data (${what}); nothing done. It loads once: start from an empty database to load it again.`,
     );
+    const impact = await seedScaleImpact(db, { surveys });
+    if (impact.loaded) console.log(`seed:scale: loaded ${impact.surveys.toLocaleString("en")} PPI surveys on ${impact.scorecards} sample scorecards in ${(impact.ms / 1000).toFixed(1)}s.`);
     await closeDb();
     process.exit(0);
   } catch (error) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { getDb } from "~/utils/db.server.ts";
-import { seedScale } from "../../scripts/seed-scale.ts";
+import { seedScale, seedScaleImpact } from "../../scripts/seed-scale.ts";
 
 describe("seed:scale", () => {
   it("loads loans, lenders, partners, borrowers and consents in one go, spread like a live site, and only once", async () => {
@@ -40,5 +40,28 @@ describe("seed:scale", () => {
     const again = await seedScale(db, { loans: 600, lenders: 40 });
     expect(again).toMatchObject({ loaded: false, loans: 600, lenders: 40, clients: first.clients, consents: first.consents });
     expect(await db.loan.count()).toBe(600);
+
+    // PPI surveys spread over the clients, the latest this quarter, counted in the rollups for consented clients.
+    const impact = await seedScaleImpact(db, { surveys: 3000 });
+    expect(impact).toMatchObject({ loaded: true, surveys: 3000 });
+    const sample = await db.ppiScorecard.findMany({ select: { isSample: true, title: true } });
+    expect(sample.every((s) => s.isSample && s.title.includes("sample data"))).toBe(true);
+    const perClient = (await db.$queryRawUnsafe(
+      `SELECT min(n)::int AS least, max(n)::int AS most, max(last)::date = date_trunc('quarter', now())::date AS recent
+         FROM (SELECT client_id, count(*) AS n, date_trunc('quarter', max(surveyed_on)) AS last FROM ppi_surveys GROUP BY 1) x`,
+    )) as { least: number; most: number; recent: boolean }[];
+    expect(perClient[0]!.most - perClient[0]!.least).toBeLessThanOrEqual(1);
+    expect(perClient[0]!.recent).toBe(true);
+    const platform = (await db.$queryRawUnsafe(
+      `SELECT sum(clients)::int AS clients FROM ppi_rollups WHERE level = 0 AND quarter = date_trunc('quarter', now())::date`,
+    )) as { clients: number }[];
+    const consented = (await db.$queryRawUnsafe(
+      `SELECT count(DISTINCT (f.client_id, f.scorecard_id))::int * 2 AS expected FROM ppi_client_quarters f
+        WHERE f.counted AND f.quarter = date_trunc('quarter', now())::date`,
+    )) as { expected: number }[];
+    // Two poverty lines per scorecard: each counted client appears once per line at platform level.
+    expect(platform[0]!.clients).toBe(consented[0]!.expected);
+    expect(consented[0]!.expected).toBeGreaterThan(0);
+    expect((await seedScaleImpact(db, { surveys: 3000 })).loaded).toBe(false);
   }, 300_000);
 });
