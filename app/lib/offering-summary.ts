@@ -57,3 +57,22 @@ export const OFFERING_STATUS_LABELS: Record<string, string> = {
   distributed: "Shared out",
   cancelled: "Cancelled",
 };
+
+/** Why a purchase paid partly by card was not bought when the payment arrived (the money stays in the wallet). */
+export const UNFILLED_REASONS: Record<"closed" | "limit" | "sold_out" | "funds", string> = {
+  closed: "the offering had closed to investors by then.",
+  sold_out: "the units had been sold to other investors by then.",
+  limit: "you would have held more units than one investor may.",
+  funds: "your wallet no longer held enough for them.",
+};
+
+export const HOLDING_STATUS_LABELS: Record<string, string> = {
+  held: "Held until the offering closes",
+  active: "Invested for the cycle",
+  cancelled: "Cancelled: refunded",
+  refunded: "Refunded",
+  unfilled_closed: "Not bought: the offering had closed; your card payment is in your wallet",
+  unfilled_sold_out: "Not bought: sold out; your card payment is in your wallet",
+  unfilled_limit: "Not bought: over the per-investor limit; your card payment is in your wallet",
+  unfilled_funds: "Not bought: your wallet no longer held enough; your card payment is in your wallet",
+};

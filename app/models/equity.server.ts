@@ -11,6 +11,7 @@ import crypto from "node:crypto";
 import { investorsReceive, splitToInvestors, type Terms } from "~/lib/equity-terms.ts";
 import { netProfit, parseRate, reportOverdue, toUsdCents } from "~/lib/equity-report.ts";
 import { minorDigits, parseMoneyInput, toDecimalString } from "~/lib/money.ts";
+import { UNFILLED_REASONS } from "~/lib/offering-summary.ts";
 import { csvCell, csvRow } from "~/lib/wallet.ts";
 import { getDb } from "~/utils/db.server.ts";
 import { getBalance, hold, InsufficientFunds, inTransaction, postHold, postTransaction, voidHold, walletAccount, type DbTx } from "./ledger.server.ts";
@@ -94,6 +95,107 @@ export type Purchase = { investmentId: string; units: number; amountCents: bigin
 
 class ConcurrentPurchase extends Error {}
 
+/** Why units could not be bought; for a card purchase, stored as its status `unfilled_<reason>`. */
+export type UnfilledReason = "closed" | "limit" | "sold_out" | "funds";
+
+class Unavailable extends EquityError {
+  constructor(
+    message: string,
+    readonly reason: UnfilledReason,
+    field?: string,
+  ) {
+    super(message, field ? { field } : {});
+  }
+}
+
+/**
+ * May `investorId` buy `units` of this locked offering now? Throws with the
+ * reason if not. Must run under the offering's row lock, so that concurrent
+ * buyers see each other's units.
+ */
+async function checkAvailable(tx: DbTx, offering: LockedOffering, investorId: string, units: number, now: Date) {
+  if (offering.status !== "listed" || offering.deadline.getTime() <= now.getTime()) {
+    throw new Unavailable(`Offering ${offering.reference} is not open to investors; nothing was charged.`, "closed");
+  }
+  const heldRows = (await tx.$queryRawUnsafe(
+    `SELECT COALESCE(sum(units), 0) AS units FROM offering_investments
+      WHERE offering_id = $1 AND investor_id = $2 AND status IN ('held', 'active')`,
+    offering.id,
+    investorId,
+  )) as Row[];
+  const held = Number(heldRows[0]?.units ?? 0);
+  if (held + units > offering.perInvestorMaxUnits) {
+    const may = offering.perInvestorMaxUnits - held;
+    throw new Unavailable(
+      `One investor may hold at most ${plural(offering.perInvestorMaxUnits, "unit")} of this offering` +
+        (held > 0 ? `; you hold ${held}, so you may buy ${may > 0 ? `at most ${may}` : "no more"}.` : "."),
+      "limit",
+      "units",
+    );
+  }
+  const left = unitsLeft(offering);
+  if (units > left) {
+    throw new Unavailable(left > 0 ? `Only ${plural(left, "unit")} ${left === 1 ? "is" : "are"} left.` : "Every unit has been sold.", "sold_out", "units");
+  }
+}
+
+/** Moves the units' price from the wallet into the offering's escrow and counts them sold: the investment row exists already. */
+async function holdUnits(tx: DbTx, offering: LockedOffering, investment: { id: string; investorId: string; units: number; amountCents: bigint }) {
+  let holdId: bigint;
+  try {
+    ({ holdId } = await hold(
+      {
+        idempotencyKey: `offering:${offering.id}:buy:${investment.id}`,
+        source: walletAccount(investment.investorId),
+        escrow: offeringEscrowAccount(offering.id),
+        amount: investment.amountCents,
+        currency: "USD",
+        memo: `Invested in ${offering.title} (${plural(investment.units, "unit")}), held until the offering closes`,
+        reference: { offeringId: offering.id, investmentId: investment.id },
+      },
+      { tx },
+    ));
+  } catch (error) {
+    if (error instanceof InsufficientFunds) throw new Unavailable("Your wallet no longer holds enough for these units; nothing was charged.", "funds", "units");
+    throw error;
+  }
+  await tx.$executeRawUnsafe(`UPDATE offering_investments SET hold_id = $2::bigint, status = 'held' WHERE id = $1`, investment.id, holdId.toString());
+  await tx.$executeRawUnsafe(`UPDATE offerings SET units_sold = units_sold + $2, updated_at = now() WHERE id = $1`, offering.id, investment.units);
+}
+
+/** A new investment row for this form's request key, or null when a concurrent post of the same form made it first. */
+async function insertInvestment(tx: DbTx, input: { offeringId: string; investorId: string; requestKey: string; units: number; amount: bigint; status: string; now: Date }) {
+  const id = `inv_${crypto.randomBytes(10).toString("hex")}`;
+  const created = (await tx.$queryRawUnsafe(
+    `INSERT INTO offering_investments (id, offering_id, investor_id, request_key, units, amount_cents, status, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6::bigint, $7, $8)
+     ON CONFLICT (investor_id, request_key) DO NOTHING RETURNING id`,
+    id,
+    input.offeringId,
+    input.investorId,
+    input.requestKey,
+    input.units,
+    input.amount.toString(),
+    input.status,
+    input.now,
+  )) as Row[];
+  return created.length === 0 ? null : id;
+}
+
+function checkPurchaseInput(input: { units: number; requestKey: string }) {
+  if (!Number.isInteger(input.units) || input.units < 1) throw new EquityError("Choose at least one unit.", { field: "units" });
+  if (!/^[\w:-]{8,100}$/.test(input.requestKey)) throw new EquityError("This form is out of date. Reload the page and try again.");
+}
+
+async function earlierPurchase(input: { investorId: string; offeringId: string; units: number; requestKey: string }) {
+  const db = await getDb();
+  const earlier = await db.offeringInvestment.findUnique({ where: { investorId_requestKey: { investorId: input.investorId, requestKey: input.requestKey } } });
+  if (earlier && (earlier.offeringId !== input.offeringId || earlier.units !== input.units)) {
+    throw new EquityError("This form was already used for another purchase. Reload the page and try again.");
+  }
+  return earlier;
+}
+
 /**
  * Buys `units` of a listed offering from the investor's wallet: a hold into the
  * offering's escrow. One request key per purchase form: a double submit buys
@@ -101,14 +203,12 @@ class ConcurrentPurchase extends Error {}
  * raise, the deadline, or when the wallet is short (`shortCents` says by how much).
  */
 export async function buyUnits(input: { investorId: string; offeringId: string; units: number; requestKey: string; now?: Date }): Promise<Purchase> {
-  if (!Number.isInteger(input.units) || input.units < 1) throw new EquityError("Choose at least one unit.", { field: "units" });
-  if (!/^[\w:-]{8,100}$/.test(input.requestKey)) throw new EquityError("This form is out of date. Reload the page and try again.");
-  const db = await getDb();
+  checkPurchaseInput(input);
   const replay = async () => {
-    const earlier = await db.offeringInvestment.findUnique({ where: { investorId_requestKey: { investorId: input.investorId, requestKey: input.requestKey } } });
+    const earlier = await earlierPurchase(input);
     if (!earlier) return null;
-    if (earlier.offeringId !== input.offeringId || earlier.units !== input.units) {
-      throw new EquityError("This form was already used for another purchase. Reload the page and try again.");
+    if (earlier.status === CARD_PENDING || earlier.status.startsWith("unfilled_")) {
+      throw new EquityError("This form was already used for a card payment. Reload the page and try again.");
     }
     return { investmentId: earlier.id, units: earlier.units, amountCents: earlier.amountCents, replayed: true };
   };
@@ -119,79 +219,160 @@ export async function buyUnits(input: { investorId: string; offeringId: string; 
     return await inTransaction(async (tx) => {
       const offering = await lockOffering(tx, input.offeringId);
       if (!offering) throw new EquityError("There is no such offering.", { status: 404 });
-      if (offering.status !== "listed" || offering.deadline.getTime() <= now.getTime()) {
-        throw new EquityError(`Offering ${offering.reference} is not open to investors; nothing was charged.`);
-      }
-      const heldRows = (await tx.$queryRawUnsafe(
-        `SELECT COALESCE(sum(units), 0) AS units FROM offering_investments
-          WHERE offering_id = $1 AND investor_id = $2 AND status IN ('held', 'active')`,
-        offering.id,
-        input.investorId,
-      )) as Row[];
-      const held = Number(heldRows[0]?.units ?? 0);
-      if (held + input.units > offering.perInvestorMaxUnits) {
-        const may = offering.perInvestorMaxUnits - held;
-        throw new EquityError(
-          `One investor may hold at most ${plural(offering.perInvestorMaxUnits, "unit")} of this offering` +
-            (held > 0 ? `; you hold ${held}, so you may buy ${may > 0 ? `at most ${may}` : "no more"}.` : "."),
-          { field: "units" },
-        );
-      }
-      const left = unitsLeft(offering);
-      if (input.units > left) {
-        throw new EquityError(left > 0 ? `Only ${plural(left, "unit")} ${left === 1 ? "is" : "are"} left.` : "Every unit has been sold.", { field: "units" });
-      }
+      await checkAvailable(tx, offering, input.investorId, input.units, now);
       const amount = BigInt(input.units) * offering.unitPriceCents;
-      const wallet = walletAccount(input.investorId);
-      const balance = await getBalance(wallet, "USD", tx);
+      const balance = await getBalance(walletAccount(input.investorId), "USD", tx);
       if (balance < amount) {
         throw new EquityError("Your wallet does not hold enough for these units. Add credit to your wallet first; nothing was charged.", {
           field: "units",
           shortCents: amount - balance,
         });
       }
-      const id = `inv_${crypto.randomBytes(10).toString("hex")}`;
-      const created = (await tx.$queryRawUnsafe(
-        `INSERT INTO offering_investments (id, offering_id, investor_id, request_key, units, amount_cents, status, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6::bigint, 'held', $7)
-         ON CONFLICT (investor_id, request_key) DO NOTHING RETURNING id`,
-        id,
-        offering.id,
-        input.investorId,
-        input.requestKey,
-        input.units,
-        amount.toString(),
-        now,
-      )) as Row[];
-      if (created.length === 0) throw new ConcurrentPurchase();
-      let holdId: bigint;
-      try {
-        ({ holdId } = await hold(
-          {
-            idempotencyKey: `offering:${offering.id}:buy:${id}`,
-            source: wallet,
-            escrow: offeringEscrowAccount(offering.id),
-            amount,
-            currency: "USD",
-            memo: `Invested in ${offering.title} (${plural(input.units, "unit")}), held until the offering closes`,
-            reference: { offeringId: offering.id, investmentId: id },
-          },
-          { tx },
-        ));
-      } catch (error) {
-        if (error instanceof InsufficientFunds) {
-          throw new EquityError("Your wallet no longer holds enough for these units; nothing was charged.", { field: "units" });
-        }
-        throw error;
-      }
-      await tx.$executeRawUnsafe(`UPDATE offering_investments SET hold_id = $2::bigint WHERE id = $1`, id, holdId.toString());
-      await tx.$executeRawUnsafe(`UPDATE offerings SET units_sold = units_sold + $2, updated_at = now() WHERE id = $1`, offering.id, input.units);
+      const id = await insertInvestment(tx, { ...input, amount, status: "held", now });
+      if (!id) throw new ConcurrentPurchase();
+      await holdUnits(tx, offering, { id, investorId: input.investorId, units: input.units, amountCents: amount });
       return { investmentId: id, units: input.units, amountCents: amount, replayed: false };
     });
   } catch (error) {
     if (error instanceof ConcurrentPurchase) return (await replay())!;
     throw error;
   }
+}
+
+// ---------------------------------------------------------------------------
+// Paying the shortfall by card
+
+/** A purchase recorded and waiting for its card payment; its units are not held for it meanwhile. */
+const CARD_PENDING = "awaiting_payment";
+
+/** The card payment's own request key: one payment per waiting purchase, so a retry reuses it. */
+export const cardPaymentKey = (investmentId: string) => `equity:${investmentId}`;
+
+export type CardPurchaseStart =
+  | { status: "bought"; purchase: Purchase }
+  | { status: "awaiting_payment"; investmentId: string; cardCents: bigint };
+
+/**
+ * The investor asked to pay what the wallet lacks by card. The limits are
+ * checked now (so nobody pays for units they could not buy), and the purchase
+ * is recorded waiting for the payment of exactly the shortfall; the wallet
+ * pays the rest when the payment lands (`completeCardPurchase`). If the wallet
+ * covers it after all, the units are bought at once. Same request key, same
+ * purchase.
+ */
+export async function startCardPurchase(input: { investorId: string; offeringId: string; units: number; requestKey: string; now?: Date }): Promise<CardPurchaseStart> {
+  checkPurchaseInput(input);
+  const db = await getDb();
+  const replay = async (): Promise<CardPurchaseStart | null> => {
+    const earlier = await earlierPurchase(input);
+    if (!earlier) return null;
+    if (earlier.status !== CARD_PENDING) {
+      return { status: "bought", purchase: { investmentId: earlier.id, units: earlier.units, amountCents: earlier.amountCents, replayed: true } };
+    }
+    const payment = await db.cardPayment.findUnique({
+      where: { userId_requestKey: { userId: input.investorId, requestKey: cardPaymentKey(earlier.id) } },
+      select: { amount: true },
+    });
+    const balance = await getBalance(walletAccount(input.investorId), "USD");
+    return { status: CARD_PENDING, investmentId: earlier.id, cardCents: payment?.amount ?? earlier.amountCents - balance };
+  };
+  const earlier = await replay();
+  if (earlier) return earlier;
+  const now = input.now ?? new Date();
+  try {
+    return await inTransaction(async (tx): Promise<CardPurchaseStart> => {
+      const offering = await lockOffering(tx, input.offeringId);
+      if (!offering) throw new EquityError("There is no such offering.", { status: 404 });
+      await checkAvailable(tx, offering, input.investorId, input.units, now);
+      const amount = BigInt(input.units) * offering.unitPriceCents;
+      const balance = await getBalance(walletAccount(input.investorId), "USD", tx);
+      const covered = balance >= amount;
+      const id = await insertInvestment(tx, { ...input, amount, status: covered ? "held" : CARD_PENDING, now });
+      if (!id) throw new ConcurrentPurchase();
+      if (!covered) return { status: CARD_PENDING, investmentId: id, cardCents: amount - balance };
+      await holdUnits(tx, offering, { id, investorId: input.investorId, units: input.units, amountCents: amount });
+      return { status: "bought", purchase: { investmentId: id, units: input.units, amountCents: amount, replayed: false } };
+    });
+  } catch (error) {
+    if (error instanceof ConcurrentPurchase) return (await replay())!;
+    throw error;
+  }
+}
+
+export type CardPurchaseOutcome =
+  | { status: "held"; investmentId: string; offeringId: string; investorId: string; replayed: boolean }
+  | { status: "awaiting_payment"; investmentId: string; offeringId: string; investorId: string }
+  | { status: "unfilled"; investmentId: string; offeringId: string; investorId: string; reason: UnfilledReason; message: string; replayed: boolean };
+
+/**
+ * Buys the units of a purchase that waited for its card payment, once the
+ * payment has landed in the wallet: called by the payment's arrival (webhook
+ * or demo gateway) and by the investor's return page, whichever comes first;
+ * the purchase row is locked, so one buys and the other replays. If the units
+ * can no longer be bought (closed, sold out, over the limit) the purchase is
+ * marked unfilled with the reason and the payment stays in the wallet.
+ */
+export async function completeCardPurchase(input: { investmentId: string; investorId?: string; now?: Date }): Promise<CardPurchaseOutcome | null> {
+  const db = await getDb();
+  const found = await db.offeringInvestment.findFirst({
+    where: { id: input.investmentId, ...(input.investorId ? { investorId: input.investorId } : {}) },
+    select: { offeringId: true, investorId: true },
+  });
+  if (!found) return null;
+  const ids = { investmentId: input.investmentId, offeringId: found.offeringId, investorId: found.investorId };
+  const now = input.now ?? new Date();
+  return inTransaction(async (tx): Promise<CardPurchaseOutcome> => {
+    const offering = (await lockOffering(tx, found.offeringId))!;
+    const rows = (await tx.$queryRawUnsafe(`SELECT status, units, amount_cents FROM offering_investments WHERE id = $1 FOR UPDATE`, input.investmentId)) as Row[];
+    const inv = rows[0]!;
+    const status = inv.status as string;
+    if (status.startsWith("unfilled_")) {
+      const reason = status.slice("unfilled_".length) as UnfilledReason;
+      return { ...ids, status: "unfilled", reason, message: unfilledMessage(reason, offering), replayed: true };
+    }
+    if (status !== CARD_PENDING) return { ...ids, status: "held", replayed: true };
+    const paid = (await tx.$queryRawUnsafe(
+      `SELECT status FROM card_payments WHERE user_id = $1 AND request_key = $2`,
+      found.investorId,
+      cardPaymentKey(input.investmentId),
+    )) as Row[];
+    if (paid[0]?.status !== "completed") return { ...ids, status: CARD_PENDING };
+    const units = Number(inv.units);
+    const amount = BigInt(inv.amount_cents as string);
+    try {
+      await checkAvailable(tx, offering, found.investorId, units, now);
+      if ((await getBalance(walletAccount(found.investorId), "USD", tx)) < amount) throw new Unavailable("", "funds");
+    } catch (error) {
+      if (!(error instanceof Unavailable)) throw error;
+      await tx.$executeRawUnsafe(`UPDATE offering_investments SET status = $2, cancelled_at = $3 WHERE id = $1`, input.investmentId, `unfilled_${error.reason}`, now);
+      return { ...ids, status: "unfilled", reason: error.reason, message: unfilledMessage(error.reason, offering), replayed: false };
+    }
+    // Bought now: the cancellation window and the purchase order run from here, not from when the card payment began.
+    await tx.$executeRawUnsafe(`UPDATE offering_investments SET created_at = $2 WHERE id = $1`, input.investmentId, now);
+    await holdUnits(tx, offering, { id: input.investmentId, investorId: found.investorId, units, amountCents: amount });
+    return { ...ids, status: "held", replayed: false };
+  });
+}
+
+/** The purchase (if any) a card payment was for; null for a wallet top-up or a loan checkout. */
+export async function cardPurchaseOf(cardPaymentId: string) {
+  const db = await getDb();
+  const payment = await db.cardPayment.findUnique({ where: { id: cardPaymentId }, select: { requestKey: true, userId: true } });
+  const id = payment?.requestKey.startsWith("equity:") ? payment.requestKey.slice("equity:".length) : null;
+  return id ? { investmentId: id, investorId: payment!.userId } : null;
+}
+
+/** The card payment a purchase waited for, scoped to its investor. */
+export async function cardPaymentOf(input: { investmentId: string; investorId: string }) {
+  const db = await getDb();
+  return db.cardPayment.findUnique({
+    where: { userId_requestKey: { userId: input.investorId, requestKey: cardPaymentKey(input.investmentId) } },
+    select: { id: true, amount: true, currency: true, status: true },
+  });
+}
+
+function unfilledMessage(reason: UnfilledReason, offering: { title: string; reference: string }): string {
+  return `Your units in ${offering.title} (${offering.reference}) could not be bought when your card payment arrived: ${UNFILLED_REASONS[reason]}`;
 }
 
 // ---------------------------------------------------------------------------
@@ -378,6 +559,17 @@ function partsOf(totalCents: bigint, investments: ActiveInvestment[]): Map<strin
   return new Map(investments.map((inv, i) => [inv.id, parts[i]!]));
 }
 
+/** What each investor received from a distribution of `totalCents`: their purchases' parts summed. */
+export async function distributionByInvestor(offeringId: string, totalCents: bigint): Promise<Map<string, bigint>> {
+  const investments = await activeInvestments(await getDb(), offeringId);
+  const out = new Map<string, bigint>();
+  for (const [id, part] of partsOf(totalCents, investments)) {
+    const investorId = investments.find((i) => i.id === id)!.investorId;
+    out.set(investorId, (out.get(investorId) ?? 0n) + part);
+  }
+  return out;
+}
+
 /** The report page's preview: net profit, in US cents, and what investors would receive. */
 export function previewDistribution(terms: Pick<Terms, "profitShareBps" | "capitalReturned">, raisedCents: bigint, figures: ReportFigures, currency: string) {
   const net = netProfit(figures);
@@ -540,7 +732,8 @@ export type Holding = {
 export async function listHoldings(investorId: string, now = new Date()): Promise<Holding[]> {
   const db = await getDb();
   const rows = await db.offeringInvestment.findMany({
-    where: { investorId },
+    // A purchase still waiting for its card payment holds nothing yet.
+    where: { investorId, status: { not: CARD_PENDING } },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     include: { offering: { include: { report: { select: { distributionCents: true } } } } },
   });

@@ -15,6 +15,8 @@ import {
   type PaymentGateway,
   type RefundStatus,
 } from "~/utils/payments.server.ts";
+import { notifyCardPurchaseUnfilled } from "./equity-emails.server.ts";
+import { cardPurchaseOf, completeCardPurchase } from "./equity.server.ts";
 import { attachCardPayment, completeCheckoutPaidBy } from "./lending.server.ts";
 import { notifyCheckoutFailed, notifyFunded } from "./notifications.server.ts";
 import {
@@ -193,6 +195,13 @@ async function completeCheckoutIn(tx: Tx, gateway: string, checkout: CompletedCh
  * only the call that settles the checkout sends anything.
  */
 async function completeCheckoutWaitingFor(cardPaymentId: string): Promise<void> {
+  // A micro-equity purchase paid partly by card buys its units the same way.
+  const purchase = await cardPurchaseOf(cardPaymentId);
+  if (purchase) {
+    const bought = await completeCardPurchase(purchase);
+    if (bought?.status === "unfilled") await notifyCardPurchaseUnfilled(bought.investmentId);
+    return;
+  }
   const outcome = await completeCheckoutPaidBy(cardPaymentId);
   if (!outcome || outcome.status === "pending_payment" || outcome.replayed) return;
   if (outcome.status === "completed") {

@@ -24,7 +24,7 @@ const DEFAULT_LIMIT = 200;
 const DAY_MS = 86_400_000;
 
 type Row = Record<string, unknown>;
-type Outgoing = { key: string; userId: string; email: Email };
+export type Outgoing = { key: string; userId: string; email: Email };
 export type SendReport = { sent: number; mailServerDown: boolean };
 
 const usd = (cents: unknown) => formatMoney(BigInt(cents as string | number | bigint), "USD");
@@ -34,7 +34,7 @@ const day = (value: unknown) => dateFormat.format(new Date(value as string | Dat
 const ts = (date: Date) => date.toISOString().slice(0, 23);
 
 /** A link for an email: there is no request to take the host from, so APP_ORIGIN, else this server on localhost. */
-function siteUrl(path: string): string {
+export function siteUrl(path: string): string {
   const env = getEnv();
   return `${env.APP_ORIGIN ? new URL(env.APP_ORIGIN).origin : `http://localhost:${env.PORT}`}${path}`;
 }
@@ -51,7 +51,7 @@ function isPermanentFailure(error: unknown): boolean {
  * would wait for the same timeout). A refusal for good (5xx) keeps the claim.
  * A crash between claim and send loses that email rather than risk sending it twice.
  */
-async function deliver(outgoing: readonly Outgoing[]): Promise<SendReport> {
+export async function deliver(outgoing: readonly Outgoing[]): Promise<SendReport> {
   if (outgoing.length === 0) return { sent: 0, mailServerDown: false };
   const db = await getDb();
   const claimed = (await db.$queryRawUnsafe(

@@ -6,9 +6,11 @@ import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { Field, FormError } from "~/components/forms.tsx";
 import { formatMoney } from "~/lib/money.ts";
 import { OFFERING_STATUS_LABELS, termsSummary } from "~/lib/offering-summary.ts";
-import { buyUnits, EquityError, getOfferingForInvestor } from "~/models/equity.server.ts";
+import { buyUnits, cardPaymentKey, EquityError, getOfferingForInvestor, startCardPurchase } from "~/models/equity.server.ts";
+import { startTopUp } from "~/models/payment.server.ts";
 import { getWalletBalance } from "~/models/wallet.server.ts";
 import { requireUser } from "~/utils/auth.server.ts";
+import { publicOrigin } from "~/utils/email.server.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Invest in ${data?.title ?? "an offering"} — Mavuno` }];
 
@@ -46,6 +48,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 const buySchema = z.object({
   units: z.coerce.number({ message: "Enter how many units to buy." }).int("Enter a whole number of units.").min(1, "Buy at least one unit.").max(100_000, "That is more units than any offering has."),
   requestKey: z.string().min(8).max(100),
+  // "card": pay what the wallet lacks by card, then the units are bought from the wallet.
+  pay: z.enum(["wallet", "card"]).default("wallet"),
 });
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -56,9 +60,26 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const issue = parsed.error.issues[0]!;
     return json({ field: String(issue.path[0] ?? ""), error: issue.message, shortCents: null }, { status: 400 });
   }
+  const offeringId = params.offeringId ?? "";
+  const purchase = { investorId: user.id, offeringId, units: parsed.data.units, requestKey: parsed.data.requestKey };
   try {
-    const bought = await buyUnits({ investorId: user.id, offeringId: params.offeringId ?? "", units: parsed.data.units, requestKey: parsed.data.requestKey });
-    return redirect(`/my/equity?bought=${bought.investmentId}`);
+    if (parsed.data.pay === "wallet") {
+      const bought = await buyUnits(purchase);
+      return redirect(`/my/equity?bought=${bought.investmentId}`);
+    }
+    const started = await startCardPurchase(purchase);
+    if (started.status === "bought") return redirect(`/my/equity?bought=${started.purchase.investmentId}`);
+    // The same payment path as the loan basket: a card payment of exactly the shortfall; its arrival buys the units.
+    const back = `/invest/${offeringId}/card/${started.investmentId}`;
+    const payment = await startTopUp({
+      userId: user.id,
+      amount: started.cardCents,
+      currency: "USD",
+      requestKey: cardPaymentKey(started.investmentId),
+      returnUrl: `${publicOrigin(request)}${back}`,
+    });
+    // Sent to the gateway; or paid at once (demo gateway), and the return page reads the outcome.
+    return redirect(payment.checkoutUrl ?? back);
   } catch (error) {
     if (!(error instanceof EquityError)) throw error;
     if (error.details.status === 404) throw new Response("Not found", { status: 404 });
@@ -104,7 +125,8 @@ export default function Invest() {
           {a && !a.field ? <FormError errors={[a.error]} /> : null}
           {a?.shortCents ? (
             <p role="alert">
-              You need {usd(a.shortCents)} more. <Link to="/wallet">Add credit to your wallet</Link>, then come back to buy.
+              Your wallet is {usd(a.shortCents)} short. Pay the {usd(a.shortCents)} by card below (the wallet pays the rest), or{" "}
+              <Link to="/wallet">add credit to your wallet</Link> first.
             </p>
           ) : null}
           <Form method="post">
@@ -118,7 +140,10 @@ export default function Invest() {
               hint={mayBuy > 0 ? `You may buy up to ${mayBuy.toLocaleString("en-US")} units.` : "You may not buy more units of this offering."}
               errors={a?.field === "units" && !a.shortCents ? [a.error] : undefined}
             />
-            <button type="submit">Buy units from my wallet</button>
+            <div className="actions">
+              <button type="submit" name="pay" value="wallet">Buy units from my wallet</button>
+              <button type="submit" name="pay" value="card" className="secondary">Pay what my wallet lacks by card</button>
+            </div>
           </Form>
         </>
       ) : (

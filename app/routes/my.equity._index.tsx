@@ -5,18 +5,11 @@ import { z } from "zod";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { FormError } from "~/components/forms.tsx";
 import { formatMoney } from "~/lib/money.ts";
-import { OFFERING_STATUS_LABELS } from "~/lib/offering-summary.ts";
+import { HOLDING_STATUS_LABELS, OFFERING_STATUS_LABELS } from "~/lib/offering-summary.ts";
 import { cancelInvestment, EquityError, listHoldings } from "~/models/equity.server.ts";
 import { requireUser } from "~/utils/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "My equity — Mavuno" }];
-
-const HOLDING_STATUS_LABELS: Record<string, string> = {
-  held: "Held until the offering closes",
-  active: "Invested for the cycle",
-  cancelled: "Cancelled: refunded",
-  refunded: "Refunded",
-};
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
