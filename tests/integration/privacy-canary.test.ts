@@ -1,0 +1,465 @@
+// The privacy canary (issue 8). Clients carry unique markers in their name,
+// story and village: one with no consent at all, and one per single consent
+// purpose. Their loans are funded by an investor, disbursed and partly repaid;
+// they are surveyed and sit in groups. Then every page and CSV export each
+// role can open is read through the real route loaders (what the page renders
+// is what its loaders return), and each marker may appear only where that role
+// and that client's consents allow. The list of pages is checked against
+// app/routes, so a new route fails this test until it is crawled here or
+// listed as showing no client data.
+import fs from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ConsentPurpose } from "~/generated/prisma/enums.ts";
+import { checkout, reserve } from "~/models/lending.server.ts";
+import { recordDisbursement } from "~/models/loan-request.server.ts";
+import { recordRepayment } from "~/models/repayment.server.ts";
+import { savePhoto } from "~/models/client.server.ts";
+import { getDb } from "~/utils/db.server.ts";
+import { grantConsent, makeClient, makeGroup, makeLoan, makeMembership, makePartner, makeUser } from "../factories/index.ts";
+import { creditWallet } from "../factories/repayments.ts";
+import { getRequest, run, sessionCookieFor } from "../support/requests.ts";
+
+const ROUTES_DIR = path.resolve(import.meta.dirname, "../../app/routes");
+
+// --- Which route files are crawled, and which show no client data ----------
+
+/** Crawled below, for the roles named in `crawl`. */
+const CRAWLED = new Set([
+  "root",
+  "_index",
+  "loans._index",
+  "loans.$loanId",
+  "partners.$slug",
+  "offerings._index",
+  "impact._index",
+  "photos.$clientId",
+  "my.loans._index",
+  "my.loans.$loanId",
+  "my.loans[.]csv",
+  "my.repayments[.]csv",
+  "my.equity._index",
+  "my.equity[.]csv",
+  "wallet._index",
+  "wallet.export[.]csv",
+  "basket",
+  "account",
+  "portal._index",
+  "portal.$partnerId",
+  "portal.$partnerId._index",
+  "portal.$partnerId.clients._index",
+  "portal.$partnerId.clients.$clientId",
+  "portal.$partnerId.groups._index",
+  "portal.$partnerId.groups.$groupId",
+  "portal.$partnerId.loans._index",
+  "portal.$partnerId.loans.$loanId",
+  "portal.$partnerId.arrears",
+  "portal.$partnerId.clients.$clientId_.ppi",
+  "admin._index",
+  "admin.loans._index",
+  "admin.loans.$loanId",
+]);
+
+/**
+ * Routes this test does not read, each with the reason. A route that shows
+ * client data to anyone but its own partner's staff and admins belongs in
+ * CRAWLED instead.
+ */
+const NOT_CRAWLED: Record<string, string> = {
+  $: "the not-found page",
+  login: "a form",
+  logout: "an action",
+  signup: "a form",
+  apply: "an organisation's own application",
+  "invites.$token": "a staff invitation: the partner's name and the invited email",
+  "checkout.$checkoutId": "the lender's own payment",
+  "wallet.auto-lend": "the lender's own settings and decisions, by loan reference",
+  "wallet.payments.$paymentId": "the lender's own card payment",
+  "wallet.withdrawals.$withdrawalId": "the lender's own withdrawal",
+  "webhooks.stripe": "Stripe's callback, no page",
+  "statement._index": "a form for a client's access code",
+  "statement.me": "the client's own statement, opened with their own access code",
+  // Offerings: this test lists none, so their pages have nothing to read; the
+  // offering tests check their consent handling (tests/integration/offerings.test.ts).
+  "offerings.$offeringId": "no offering in this test (see offerings.test.ts)",
+  "invest.$offeringId": "no offering in this test (see offerings.test.ts)",
+  "invest.$offeringId_.card.$investmentId": "no offering in this test",
+  "portal.$partnerId.clients.new": "a blank form for the partner's own staff",
+  "portal.$partnerId.groups.new": "a form for the partner's own staff (its own clients)",
+  "portal.$partnerId.loans.new": "a form for the partner's own staff (its own clients)",
+  "portal.$partnerId.offerings._index": "the partner's own staff only (requireStaffPartner)",
+  "portal.$partnerId.offerings.new": "the partner's own staff only (requireStaffPartner)",
+  "portal.$partnerId.offerings.$offeringId": "the partner's own staff only (requireStaffPartner)",
+  "portal.$partnerId.offering-reports.$offeringId": "the partner's own staff only (requireStaffPartner)",
+  "portal.$partnerId.repayments.upload": "the partner's own staff only (requireStaffPartner)",
+  "portal.$partnerId.repayments.uploads.$uploadId": "the partner's own staff only (requireStaffPartner)",
+  "portal.$partnerId.staff": "staff accounts, no client data",
+  "admin.loans._index": "platform admins, who have client-level rights everywhere",
+  "admin.offerings._index": "platform admins only",
+  "admin.offerings.$offeringId": "platform admins only",
+  "admin.offerings-overdue": "platform admins only",
+  "admin.partners._index": "platform admins only",
+  "admin.partners.$partnerId": "platform admins only",
+  "admin.payments": "platform admins only",
+  "admin.ppi._index": "platform admins only: PPI scorecards, no client data",
+  "admin.ppi.$scorecardId": "platform admins only: a PPI scorecard, no client data",
+};
+
+/**
+ * The impact portal's routes, for the lead to extend as they land: each page
+ * with the roles that open it (the funder may see clients with
+ * investor_drilldown consent there; everyone else only aggregates of 5 or more).
+ * A route file of the portal not named here or above fails the routes check.
+ */
+const IMPACT_PORTAL_PAGES: { file: string; path: (ids: Ids) => string; params: (ids: Ids) => Record<string, string> }[] = [];
+
+// --- The world --------------------------------------------------------------
+
+const SUFFIX = Math.random().toString(36).slice(2, 8);
+/** One client per single consent, and one with none. Location twice: village and region. */
+const KINDS = ["none", "story", "photo", "name", "location_village", "location_region", "ppi", "investor_drilldown", "peer_sites"] as const;
+type Kind = (typeof KINDS)[number];
+type Field = "NAME" | "STORY" | "VILLAGE";
+const marker = (field: Field, who: string) => `CANARY-${field}-${who}-${SUFFIX}`;
+
+type Ids = {
+  partnerA: { id: string; slug: string };
+  partnerB: { id: string; slug: string };
+  clients: Record<Kind, string>;
+  loans: Record<string, string>;
+  groups: { mixed: string; consented: string };
+};
+let ids: Ids;
+const cookies: Record<string, string | undefined> = {};
+
+const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82]);
+
+beforeAll(async () => {
+  const db = await getDb();
+  const partnerA = await makePartner(db, { country: "KE", regions: ["Nairobi"] });
+  const partnerB = await makePartner(db, { country: "UG", currency: "UGX", regions: ["Gulu"] });
+  const officerA = await makeUser(db, { name: "Officer A" });
+  await makeMembership(db, { userId: officerA.id, partnerId: partnerA.id, role: "officer" });
+  const coordinatorA = await makeUser(db, { name: "Coordinator A" });
+  await makeMembership(db, { userId: coordinatorA.id, partnerId: partnerA.id, role: "coordinator" });
+  const officerB = await makeUser(db, { name: "Officer B" });
+  await makeMembership(db, { userId: officerB.id, partnerId: partnerB.id, role: "officer" });
+  const funder = await makeUser(db, { name: "Funding Investor" });
+  const bystander = await makeUser(db, { name: "Other Investor" });
+  const admin = await makeUser(db, { name: "Admin", isPlatformAdmin: true });
+
+  const scorecard = await db.ppiScorecard.create({
+    data: { country: "KE", version: `canary-${SUFFIX}`, title: "Canary scorecard", isSample: true, povertyLines: ["national"], questions: [], sourceFile: "test" },
+  });
+  await db.ppiLookup.createMany({ data: Array.from({ length: 101 }, (_, score) => ({ scorecardId: scorecard.id, povertyLine: "national", score, likelihoodBps: 5000 })) });
+
+  const person = async (who: string, consents: { purpose: ConsentPurpose; granularity?: "village" | "region" }[]) => {
+    const client = await makeClient(db, {
+      partnerId: partnerA.id,
+      fullName: marker("NAME", who),
+      story: `My story: ${marker("STORY", who)}`,
+      village: marker("VILLAGE", who),
+      sector: "Retail",
+    });
+    for (const c of consents) await grantConsent(db, { clientId: client.id, purpose: c.purpose, ...(c.granularity ? { granularity: c.granularity } : {}) });
+    await savePhoto(partnerA.id, client.id, PNG);
+    await db.ppiSurvey.create({
+      data: { clientId: client.id, partnerId: partnerA.id, scorecardId: scorecard.id, surveyedOn: new Date(), answers: {}, score: 40, requestKey: `canary-${client.id}` },
+    });
+    return client.id;
+  };
+  const clients = {} as Record<Kind, string>;
+  for (const kind of KINDS) {
+    const consents: { purpose: ConsentPurpose; granularity?: "village" | "region" }[] =
+      kind === "none" ? [] : kind === "location_village" ? [{ purpose: "location", granularity: "village" }] : kind === "location_region" ? [{ purpose: "location", granularity: "region" }] : [{ purpose: kind }];
+    clients[kind] = await person(kind, consents);
+  }
+  // Two more clients who agreed to everything public, to make a group that may be shown.
+  const open1 = await person("open1", [{ purpose: "story" }, { purpose: "name" }, { purpose: "location", granularity: "village" }]);
+  const open2 = await person("open2", [{ purpose: "story" }, { purpose: "name" }, { purpose: "location", granularity: "village" }]);
+  const group = (who: string, memberIds: string[]) =>
+    makeGroup(db, { partnerId: partnerA.id, name: marker("NAME", who), story: `Our story: ${marker("STORY", who)}`, village: marker("VILLAGE", who), memberIds });
+  // A group with a member who agreed to nothing: nothing of the group may be shown.
+  const mixed = await group("group_mixed", [clients.none, clients.story]);
+  const consented = await group("group_open", [open1, open2]);
+
+  // One share each, funded by the funder in one checkout, disbursed; two repaid in part.
+  const loans: Record<string, string> = {};
+  const borrowers: [string, { clientId?: string; groupId?: string }][] = [
+    ...KINDS.map((k) => [k, { clientId: clients[k] }] as [string, { clientId: string }]),
+    ["group_mixed", { groupId: mixed.id }],
+    ["group_open", { groupId: consented.id }],
+  ];
+  for (const [key, borrower] of borrowers) {
+    const loan = await makeLoan(db, { partnerId: partnerA.id, ...borrower, amountUsdCents: 2500, fxRate: "100", termMonths: 2, sector: "Retail" });
+    loans[key] = loan.id;
+  }
+  await creditWallet(funder.id, BigInt(2500 * borrowers.length));
+  for (const id of Object.values(loans)) await reserve({ userId: funder.id, loanId: id, shares: 1 });
+  const result = await checkout({ userId: funder.id, requestKey: `canary-${SUFFIX}`, tipCents: 0n });
+  expect(result.status).toBe("completed");
+  for (const id of Object.values(loans)) await recordDisbursement(partnerA.id, id, officerA.id, new Date());
+  for (const key of ["none", "group_mixed"]) {
+    await recordRepayment({ partnerId: partnerA.id, loanId: loans[key]!, requestKey: `canary-pay-${key}`, paidOn: new Date(), localAmount: 100_000n, fxRate: "100" });
+  }
+
+  ids = { partnerA: { id: partnerA.id, slug: partnerA.slug }, partnerB: { id: partnerB.id, slug: partnerB.slug }, clients, loans, groups: { mixed: mixed.id, consented: consented.id } };
+  for (const [role, user] of Object.entries({ funder, bystander, officerA, coordinatorA, officerB, admin })) cookies[role] = await sessionCookieFor(user.id);
+  cookies.public = undefined;
+}, 120_000);
+
+// --- Who may see what -------------------------------------------------------
+
+type Role = "public" | "funder" | "bystander" | "officerB" | "officerA" | "coordinatorA" | "admin";
+const OWN_STAFF: Role[] = ["officerA", "coordinatorA", "admin"];
+
+/** May `role` see this marker? Own staff and admins: everything. Everyone else: only what consents allow. */
+function allowed(role: Role, who: string, field: Field): boolean {
+  if (OWN_STAFF.includes(role)) return true;
+  switch (who) {
+    case "story":
+      return field === "STORY";
+    // Shown only beside a story (loan.server.ts borrowerView), and this client has none; allowed all the same.
+    case "name":
+      return field === "NAME";
+    case "location_village":
+      return field === "VILLAGE";
+    case "investor_drilldown":
+      // The funder may see this client's own data in the impact portal (when it lists clients).
+      return role === "funder";
+    case "open1":
+    case "open2":
+    case "group_open":
+      return true;
+    default:
+      return false;
+  }
+}
+
+const EVERY_WHO = [...KINDS, "open1", "open2", "group_mixed", "group_open"];
+
+// --- Crawling ---------------------------------------------------------------
+
+type Loaded = { role: Role; path: string; status: number; text: string };
+
+type Fn = Parameters<typeof run>[0];
+async function load(file: string, urlPath: string, params: Record<string, string>, cookie: string | undefined): Promise<{ status: number; text: string }> {
+  const mod = (await import(/* @vite-ignore */ file === "root" ? path.resolve(ROUTES_DIR, "../root.tsx") : path.join(ROUTES_DIR, `${file}.tsx`))) as { loader?: Fn };
+  if (!mod.loader) throw new Error(`${file} has no loader`);
+  const res = await run(mod.loader, getRequest(urlPath, cookie), params);
+  const type = res.headers.get("Content-Type") ?? "";
+  const text = type.startsWith("image/") ? "" : await res.text();
+  return { status: res.status, text };
+}
+
+/** The route files a URL runs (layouts first) and its params. */
+function routeFor(urlPath: string): { files: string[]; params: Record<string, string> } {
+  const [pathname] = urlPath.split("?");
+  const parts = pathname!.split("/").filter(Boolean);
+  const csv = (name: string) => `${name.replace(/\.csv$/, "")}[.]csv`;
+  const [a, b, c, d] = parts;
+  if (parts.length === 0) return { files: ["root", "_index"], params: {} };
+  if (a === "loans") return b ? { files: ["root", "loans.$loanId"], params: { loanId: b } } : { files: ["root", "loans._index"], params: {} };
+  if (a === "partners") return { files: ["root", "partners.$slug"], params: { slug: b! } };
+  if (a === "offerings") return { files: ["root", "offerings._index"], params: {} };
+  if (a === "impact" && !b) return { files: ["root", "impact._index"], params: {} };
+  if (a === "photos") return { files: ["photos.$clientId"], params: { clientId: b! } };
+  if (a === "my" && b?.endsWith(".csv")) return { files: [`my.${csv(b)}`], params: {} };
+  if (a === "my" && b === "loans") return c ? { files: ["root", "my.loans.$loanId"], params: { loanId: c } } : { files: ["root", "my.loans._index"], params: {} };
+  if (a === "my" && b === "equity") return { files: ["root", "my.equity._index"], params: {} };
+  if (a === "wallet" && b === "export.csv") return { files: ["wallet.export[.]csv"], params: {} };
+  if (a === "wallet") return { files: ["root", "wallet._index"], params: {} };
+  if (a === "basket" || a === "account") return { files: ["root", a], params: {} };
+  if (a === "portal" && !b) return { files: ["root", "portal._index"], params: {} };
+  if (a === "portal") {
+    const params: Record<string, string> = { partnerId: b! };
+    const layout = ["root", "portal.$partnerId"];
+    if (!c) return { files: [...layout, "portal.$partnerId._index"], params };
+    if (c === "arrears") return { files: [...layout, "portal.$partnerId.arrears"], params };
+    const single = { clients: "clientId", groups: "groupId", loans: "loanId" }[c];
+    if (c === "clients" && d && parts[4] === "ppi") return { files: [...layout, "portal.$partnerId.clients.$clientId_.ppi"], params: { ...params, clientId: d } };
+    if (single && d) return { files: [...layout, `portal.$partnerId.${c}.$${single}`], params: { ...params, [single]: d } };
+    if (single) return { files: [...layout, `portal.$partnerId.${c}._index`], params };
+  }
+  if (a === "admin") {
+    if (!b) return { files: ["root", "admin._index"], params: {} };
+    if (b === "loans") return c ? { files: ["root", "admin.loans.$loanId"], params: { loanId: c } } : { files: ["root", "admin.loans._index"], params: {} };
+  }
+  throw new Error(`routeFor: no route for ${urlPath}`);
+}
+
+function publicPaths(): string[] {
+  return [
+    "/",
+    "/loans",
+    "/loans?status=all",
+    `/loans?status=all&partner=${ids.partnerA.slug}`,
+    ...Object.values(ids.loans).map((id) => `/loans/${id}`),
+    `/partners/${ids.partnerA.slug}`,
+    "/offerings",
+    "/impact",
+    "/impact?country=KE",
+    `/impact?partner=${ids.partnerA.slug}`,
+    "/impact?sector=Retail&country=KE",
+    ...Object.values(ids.clients).map((id) => `/photos/${id}`),
+  ];
+}
+
+function investorPaths(): string[] {
+  return ["/my/loans", "/my/loans.csv", "/my/repayments.csv", "/my/equity", "/my/equity.csv", "/wallet", "/wallet/export.csv", "/basket", "/account"];
+}
+
+function portalPaths(partner: { id: string }): string[] {
+  const p = `/portal/${partner.id}`;
+  return [
+    p,
+    `${p}/clients`,
+    `${p}/groups`,
+    `${p}/loans`,
+    `${p}/arrears`,
+    ...Object.values(ids.clients).map((id) => `${p}/clients/${id}`),
+    // Each client's PPI surveys, once the PPI pages are in the tree.
+    ...(fs.existsSync(path.join(ROUTES_DIR, "portal.$partnerId.clients.$clientId_.ppi.tsx"))
+      ? Object.values(ids.clients).map((id) => `${p}/clients/${id}/ppi`)
+      : []),
+    `${p}/groups/${ids.groups.mixed}`,
+    `${p}/groups/${ids.groups.consented}`,
+    ...Object.values(ids.loans).map((id) => `${p}/loans/${id}`),
+  ];
+}
+
+/**
+ * Every page a role opens, with the statuses it may answer: 200 where the role
+ * belongs, a refusal (redirect to log in, 403, 404) where it does not. A 500,
+ * or any other surprise, fails the test.
+ */
+function plan(role: Role): { path: string; expect: "ok" | "refused" | "any" }[] {
+  const pages: { path: string; expect: "ok" | "refused" | "any" }[] = publicPaths().map((p) => ({
+    path: p,
+    // Photos: 200 or 404 depending on consent, checked on their own below.
+    expect: p.startsWith("/photos/") ? "any" : "ok",
+  }));
+  const signedIn = role !== "public";
+  for (const p of investorPaths()) pages.push({ path: p, expect: signedIn ? "ok" : "refused" });
+  for (const id of Object.values(ids.loans)) pages.push({ path: `/my/loans/${id}`, expect: role === "funder" ? "ok" : "refused" });
+  for (const p of portalPaths(ids.partnerA)) {
+    // A coordinator works with groups and clients, not every page, and admins work in /admin: a refusal is fine, a leak or a 500 is not.
+    pages.push({ path: p, expect: role === "coordinatorA" || role === "admin" ? "any" : role === "officerA" ? "ok" : "refused" });
+  }
+  if (role === "officerB") for (const p of portalPaths(ids.partnerB).slice(0, 5)) pages.push({ path: p, expect: "ok" });
+  pages.push({ path: "/portal", expect: signedIn ? "any" : "refused" });
+  for (const p of ["/admin", "/admin/loans", ...Object.values(ids.loans).map((id) => `/admin/loans/${id}`)]) {
+    pages.push({ path: p, expect: role === "admin" ? "ok" : "refused" });
+  }
+  return pages;
+}
+
+async function crawl(role: Role): Promise<Loaded[]> {
+  const out: Loaded[] = [];
+  for (const page of plan(role)) {
+    const { files, params } = routeFor(page.path);
+    // The page answers with the first refusal of its layouts and leaf, as Remix does.
+    let pageStatus = 200;
+    for (const file of files) {
+      const { status, text } = await load(file, page.path, params, cookies[role]);
+      expect(status, `${role} ${page.path} (${file}): ${status}\n${text.slice(0, 500)}`).toBeLessThan(500);
+      out.push({ role, path: page.path, status, text });
+      pageStatus = status;
+      if (status !== 200) break;
+    }
+    const where = `${role} ${page.path}: ${pageStatus}`;
+    if (page.expect === "ok") expect(pageStatus, where).toBe(200);
+    if (page.expect === "refused") expect([302, 401, 403, 404], where).toContain(pageStatus);
+  }
+  for (const extra of IMPACT_PORTAL_PAGES) {
+    const { status, text } = await load(extra.file, extra.path(ids), extra.params(ids), cookies[role]);
+    expect(status, `${role} ${extra.path(ids)}`).toBeLessThan(500);
+    out.push({ role, path: extra.path(ids), status, text });
+  }
+  return out;
+}
+
+function leaks(pages: Loaded[]): string[] {
+  const found: string[] = [];
+  for (const page of pages) {
+    for (const who of EVERY_WHO) {
+      for (const field of ["NAME", "STORY", "VILLAGE"] as const) {
+        if (!allowed(page.role, who, field) && page.text.includes(marker(field, who))) {
+          found.push(`${page.role} saw ${field} of "${who}" on ${page.path}`);
+        }
+      }
+    }
+  }
+  return found;
+}
+
+const seen = (pages: Loaded[], field: Field, who: string) => pages.filter((p) => p.text.includes(marker(field, who))).map((p) => p.path);
+
+// --- The tests --------------------------------------------------------------
+
+describe("privacy canary", () => {
+  it("every route file is crawled here or listed as showing no client data", () => {
+    const files = fs
+      .readdirSync(ROUTES_DIR)
+      .filter((f) => /\.(tsx|ts)$/.test(f) && !/\.test\.tsx?$/.test(f))
+      .map((f) => f.replace(/\.tsx?$/, ""));
+    const portal = new Set(IMPACT_PORTAL_PAGES.map((p) => p.file));
+    const unlisted = files.filter((f) => !CRAWLED.has(f) && !(f in NOT_CRAWLED) && !portal.has(f));
+    expect(unlisted, "route files this canary neither crawls nor lists as showing no client data").toEqual([]);
+  });
+
+  it("the public sees consented stories, names and villages only", async () => {
+    const pages = await crawl("public");
+    expect(leaks(pages)).toEqual([]);
+    // The crawl does reach the data: what is allowed is there.
+    expect(seen(pages, "STORY", "story")).toEqual(expect.arrayContaining([`/loans/${ids.loans.story}`, "/impact"]));
+    expect(seen(pages, "VILLAGE", "location_village")).toContain(`/loans/${ids.loans.location_village}`);
+    expect(seen(pages, "NAME", "group_open")).toEqual(expect.arrayContaining([`/loans/${ids.loans.group_open}`, "/impact"]));
+    expect(seen(pages, "STORY", "group_open")).toContain("/impact");
+  });
+
+  it("a photo is served to the public only with the photo consent", async () => {
+    for (const kind of KINDS) {
+      const { status } = await load("photos.$clientId", `/photos/${ids.clients[kind]}`, { clientId: ids.clients[kind] }, undefined);
+      expect(status, kind).toBe(kind === "photo" ? 200 : 404);
+    }
+    const { status } = await load("photos.$clientId", `/photos/${ids.clients.none}`, { clientId: ids.clients.none }, cookies.officerA);
+    expect(status).toBe(200);
+  });
+
+  it("a search for a marker the public may not see finds nothing", async () => {
+    for (const who of EVERY_WHO) {
+      for (const field of ["NAME", "STORY", "VILLAGE"] as const) {
+        if (allowed("public", who, field)) continue;
+        const { text } = await load("loans._index", `/loans?status=all&q=${marker(field, who)}`, {}, undefined);
+        expect(JSON.parse(text).total, `search for ${field} of ${who}`).toBe(0);
+      }
+    }
+  });
+
+  it("the investor who funded the loans sees no more than consents allow, in pages and CSV files", async () => {
+    const pages = await crawl("funder");
+    expect(leaks(pages)).toEqual([]);
+    const csv = pages.find((p) => p.path === "/my/loans.csv")!;
+    expect(csv.text.split("\n").length).toBeGreaterThan(KINDS.length);
+    expect(seen(pages, "STORY", "story")).toContain(`/loans/${ids.loans.story}`);
+  });
+
+  it("an investor who funded nothing sees only public data", async () => {
+    expect(leaks(await crawl("bystander"))).toEqual([]);
+  });
+
+  it("another partner's staff see only public data, and are refused this partner's portal", async () => {
+    expect(leaks(await crawl("officerB"))).toEqual([]);
+  });
+
+  it("the partner's own staff and admins see their clients' records", async () => {
+    for (const role of ["officerA", "coordinatorA", "admin"] as const) {
+      const pages = await crawl(role);
+      if (role !== "officerA") continue;
+      for (const field of ["NAME", "STORY", "VILLAGE"] as const) {
+        expect(seen(pages, field, "none"), `${role} ${field}`).toContain(`/portal/${ids.partnerA.id}/clients/${ids.clients.none}`);
+      }
+    }
+  }, 120_000);
+});
