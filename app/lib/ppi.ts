@@ -26,6 +26,7 @@
 // A, B, … in file order: a survey stores {"q1": "B", …}.
 import { z } from "zod";
 import { CsvError, guessDelimiter, parseCsv } from "./csv.ts";
+import { COUNTRY_CODES } from "./places.ts";
 
 export const PPI_FILE_MAX_BYTES = 256 * 1024;
 export const PPI_MAX_QUESTIONS = 20;
@@ -89,7 +90,8 @@ const ROWS = {
       .string()
       .trim()
       .toUpperCase()
-      .regex(/^[A-Z]{2}$/, { message: "Write the country as its two-letter ISO code, e.g. KE." }),
+      .regex(/^[A-Z]{2}$/, { message: "Write the country as its two-letter ISO code, e.g. KE." })
+      .refine((code) => COUNTRY_CODES.includes(code), { message: "That is not an ISO country code; write the country's two letters, e.g. KE." }),
   ]),
   version: z.tuple([text("version", 40).regex(/^[\w.\-() ]+$/, { message: "Use letters, digits, spaces and . - ( ) in the version." })]),
   title: z.tuple([text("title", 120)]),
@@ -144,6 +146,7 @@ export function parseScorecard(source: string): ParseResult {
   const single: Partial<Record<"country" | "version" | "title" | "sample", { value: unknown; line: number }>> = {};
   // Rows present but wrong: reported where they stand, not again as missing.
   const seen = new Set<string>();
+  const answerRows = new Map<string, number>();
   const lines: { name: string; line: number }[] = [];
   const questions: (PpiQuestion & { line: number })[] = [];
   const bands: { from: number; to: number; bps: number[]; line: number }[] = [];
@@ -168,6 +171,8 @@ export function parseScorecard(source: string): ParseResult {
     }
     const key = kind as keyof typeof ROWS;
     seen.add(key);
+    const current = questions.at(-1);
+    if (key === "answer" && current) answerRows.set(current.id, (answerRows.get(current.id) ?? 0) + 1);
     const schema = ROWS[key];
     const names = FIELD_NAMES[key];
     if (rest.length > names.length) {
@@ -230,7 +235,7 @@ export function parseScorecard(source: string): ParseResult {
   if (lines.length === 0) issues.push({ line: null, field: "poverty line", message: "The file has no poverty line (line,<name>)." });
   if (questions.length === 0) issues.push({ line: null, field: "question", message: "The file has no questions (question,<text> followed by its answer rows)." });
   for (const q of questions) {
-    if (q.answers.length < 2) {
+    if ((answerRows.get(q.id) ?? 0) < 2) {
       issues.push({ line: q.line, field: "question", message: `Question ${q.id.slice(1)} needs at least two answer rows after it (answer,<text>,<points>).` });
     }
   }
@@ -418,7 +423,8 @@ function canonical(card: Scorecard) {
     title: card.title,
     isSample: card.isSample,
     povertyLines: card.povertyLines,
-    questions: card.questions,
+    // Rebuilt field by field: a scorecard read back from JSONB has its keys in the database's order.
+    questions: card.questions.map((q) => ({ id: q.id, text: q.text, answers: q.answers.map((a) => ({ id: a.id, text: a.text, points: a.points })) })),
     lookup: card.povertyLines.map((l) => card.lookup[l]),
   };
 }

@@ -298,6 +298,9 @@ export default function ClientPage() {
         <button type="submit">Upload photo</button>
       </Form>
 
+      <h2>Poverty survey (PPI)</h2>
+      <p><Link to={`/portal/${partnerId}/clients/${client.id}/ppi`}>Record a PPI survey and see this client&apos;s survey history</Link>.</p>
+
       <h2>Loans</h2>
       {client.loans.length ? (
         <ul>
