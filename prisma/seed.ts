@@ -408,7 +408,7 @@ export async function seed(options: { ifEmpty?: boolean } = {}) {
   }
   for (const life of lives) await seedLoanLife(db, life);
   await markDefaults(new Date(now));
-  await seedEquity(db, { partnerId: "seed-partner-1", groupId: "seed-group-1-1", investorIds: [lender.id, ...community.slice(0, 2)], now });
+  await seedEquity(db, { partnerId: "seed-partner-1", groupId: "seed-group-1-1", officerId: officer.id, adminId: admin.id, investorIds: [lender.id, ...community.slice(0, 2)], now });
 
   // One organisation waiting for review, so the admin's queue has something in it.
   const applicant = await makeUser(db, { id: "seed-user-applicant", email: DEMO_USERS.applicant, name: "Esther (partner applicant)", password: DEMO_PASSWORD });
