@@ -9,6 +9,8 @@ import * as adminPpi from "~/routes/admin.ppi._index.tsx";
 import * as adminScorecard from "~/routes/admin.ppi.$scorecardId.tsx";
 import * as clientPpi from "~/routes/portal.$partnerId.clients.$clientId_.ppi.tsx";
 import { getDb } from "~/utils/db.server.ts";
+import { seed } from "../../prisma/seed.ts";
+import { seedImpact } from "../../prisma/seed-impact.ts";
 import { grantConsent, makeClient, makeMembership, makePartner, makeUser } from "../factories/index.ts";
 import { BASE, formRequest, getRequest, run, sessionCookieFor } from "../support/requests.ts";
 
@@ -237,10 +239,10 @@ describe("recording surveys", () => {
   });
 
   it("the history says where the scorecard changed: not comparable from v1 to v2", async () => {
-    const w = await world("UG");
+    const w = await world("MW");
     const admin = await makeUser(w.db, { isPlatformAdmin: true });
-    await importFile(scorecardFile("UG", "v2", "50"), await sessionCookieFor(admin.id));
-    const v2 = await w.db.ppiScorecard.findFirstOrThrow({ where: { country: "UG", version: "v2" } });
+    await importFile(scorecardFile("MW", "v2", "50"), await sessionCookieFor(admin.id));
+    const v2 = await w.db.ppiScorecard.findFirstOrThrow({ where: { country: "MW", version: "v2" } });
     const params = { partnerId: w.partner.id, clientId: w.consenting.id };
     const post = (scorecardId: string, surveyedOn: string) =>
       run(A(clientPpi), formRequest(path(w, w.consenting.id), surveyForm(scorecardId, { q1: "A", q2: "A", q3: "A" }, { surveyedOn }), w.cookies.officer), params);
@@ -297,4 +299,40 @@ describe("rollups follow the surveys", () => {
     await run(A(clientPpi), formRequest(path(w, second.id), surveyForm(w.scorecardId, { q1: "A", q2: "A", q3: "A" }, { surveyedOn: "2026-06-01" }), w.cookies.officer), { ...params, clientId: second.id });
     expect(await rollups()).toEqual([0, 1, 2, 3].flatMap((level) => expected(level, 3500 + 8000, 875 + 4050, 2, 25)));
   });
+});
+
+describe("the demo's impact data", () => {
+  it("imports the sample scorecards, surveys every demo client for six quarters with Kenya moving from v1 to v2, and running it again changes nothing", async () => {
+    const db = await getDb();
+    await seed();
+    const first = await seedImpact(db);
+    expect(first.surveys).toBeGreaterThan(6 * 60);
+
+    const samples = await db.ppiScorecard.findMany({ where: { version: { startsWith: "sample-" } }, select: { country: true, version: true, isSample: true } });
+    expect(samples.map((s) => `${s.country} ${s.version} ${s.isSample}`).sort()).toEqual(["KE sample-v1 true", "KE sample-v2 true", "PH sample-v1 true", "UG sample-v1 true"]);
+
+    // Kenya: v1 for the three older quarters, v2 for the last three; never both in one quarter.
+    const kenya = await db.ppiClientQuarter.findMany({ where: { partnerId: "seed-partner-1" }, select: { quarter: true, scorecardId: true } });
+    const byQuarter = new Map<string, Set<string>>();
+    for (const row of kenya) byQuarter.set(row.quarter.toISOString().slice(0, 10), (byQuarter.get(row.quarter.toISOString().slice(0, 10)) ?? new Set()).add(row.scorecardId));
+    expect(byQuarter.size).toBe(6);
+    const sequence = [...byQuarter.keys()].sort().map((q) => [...byQuarter.get(q)!]);
+    expect(sequence.every((ids) => ids.length === 1)).toBe(true);
+    expect(new Set(sequence.slice(0, 3).flat()).size).toBe(1);
+    expect(new Set(sequence.slice(3).flat()).size).toBe(1);
+    expect(sequence[0]![0]).not.toBe(sequence[5]![0]);
+
+    // Consents through the consent model; some clients let funders drill down, and no one without ppi consent does.
+    const drilldown = await db.consent.count({ where: { purpose: "investor_drilldown", revokedAt: null } });
+    expect(drilldown).toBeGreaterThan(5);
+    expect(await db.client.count({ where: { consents: { some: { purpose: "investor_drilldown", revokedAt: null } }, NOT: { consents: { some: { purpose: "ppi", revokedAt: null } } } } })).toBe(0);
+    expect(await db.client.count({ where: { id: { startsWith: "seed-client-" }, area: "unknown" } })).toBe(0);
+    // The platform rows count exactly the consenting clients surveyed in each quarter.
+    const platform = await db.ppiRollup.findMany({ where: { level: 0, clients: { gt: 0 }, scorecardId: { in: (await db.ppiScorecard.findMany({ where: { country: "KE", version: { startsWith: "sample-" } } })).map((s) => s.id) } } });
+    expect(platform.length).toBe(6 * 2);
+
+    const counts = { surveys: await db.ppiSurvey.count(), consents: await db.consent.count(), scorecards: await db.ppiScorecard.count() };
+    expect((await seedImpact(db)).surveys).toBe(0);
+    expect({ surveys: await db.ppiSurvey.count(), consents: await db.consent.count(), scorecards: await db.ppiScorecard.count() }).toEqual(counts);
+  }, 240_000);
 });
