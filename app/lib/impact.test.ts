@@ -1,0 +1,122 @@
+import { describe, expect, it } from "vitest";
+import {
+  addQuarters,
+  cellShown,
+  complementarySuppression,
+  decideShown,
+  levelOf,
+  parentPath,
+  parsePortalQuery,
+  parseQuarter,
+  quarterLabel,
+  quarterOf,
+  quartersBetween,
+  quarterStart,
+  type NodeCounts,
+} from "./impact.ts";
+
+describe("quarters", () => {
+  it("reads, steps and labels quarters by the calendar", () => {
+    expect(parseQuarter("2026-q3")).toBe("2026-Q3");
+    expect(parseQuarter("2026-Q5")).toBeNull();
+    expect(parseQuarter("last year")).toBeNull();
+    expect(quarterOf(new Date("2026-03-31T23:59:59Z"))).toBe("2026-Q1");
+    expect(quarterOf(new Date("2026-04-01T00:00:00Z"))).toBe("2026-Q2");
+    expect(addQuarters("2026-Q4", 1)).toBe("2027-Q1");
+    expect(addQuarters("2026-Q1", -1)).toBe("2025-Q4");
+    expect(quarterStart("2026-Q3").toISOString()).toBe("2026-07-01T00:00:00.000Z");
+    expect(quartersBetween("2025-Q4", "2026-Q2")).toEqual(["2025-Q4", "2026-Q1", "2026-Q2"]);
+    expect(quartersBetween("2026-Q2", "2026-Q1")).toEqual([]);
+    expect(quarterLabel("2026-Q3")).toBe("Jul–Sep 2026");
+  });
+});
+
+describe("the path", () => {
+  it("needs every level above the one it names", () => {
+    expect(levelOf({})).toEqual({ level: "platform" });
+    expect(levelOf({ country: "KE", region: "Nakuru", partner: "p" })).toEqual({ level: "partner" });
+    expect(levelOf({ country: "KE", partner: "p" })).toHaveProperty("error");
+    expect(levelOf({ country: "KE", region: "Nakuru", partner: "p", client: "c" })).toEqual({ level: "client" });
+    expect(parentPath({ country: "KE", region: "R", partner: "p", group: "g", client: "c" })).toEqual({ country: "KE", region: "R", partner: "p", group: "g" });
+    expect(parentPath({ country: "KE", region: "R", partner: "p", client: "c" })).toEqual({ country: "KE", region: "R", partner: "p" });
+  });
+
+  it("refuses a bad query with an error naming the field, and fills in defaults", () => {
+    const now = new Date("2026-11-23T00:00:00Z");
+    const bad = parsePortalQuery(new URLSearchParams("from=2026-Q9&gender=none"), now);
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) {
+      expect(bad.errors.some((e) => e.startsWith("from:"))).toBe(true);
+      expect(bad.errors.some((e) => e.startsWith("gender:"))).toBe(true);
+    }
+    const good = parsePortalQuery(new URLSearchParams("country=ke&region=Nakuru"), now);
+    expect(good).toMatchObject({ ok: true, path: { country: "KE", region: "Nakuru" }, filters: { from: "2025-Q1", to: "2026-Q4", gender: null } });
+    expect(parsePortalQuery(new URLSearchParams("from=2020-Q1&to=2026-Q1"), now).ok).toBe(false);
+  });
+});
+
+describe("one figure", () => {
+  it("hides 4 clients and shows 5, unless the viewer knows them all", () => {
+    expect(cellShown({ clients: 4, known: 0 })).toBe(false);
+    expect(cellShown({ clients: 5, known: 0 })).toBe(true);
+    expect(cellShown({ clients: 4, known: 4 })).toBe(true);
+    // Knowing one of five leaves four others: subtracting what they know would describe those four.
+    expect(cellShown({ clients: 5, known: 1 })).toBe(false);
+    expect(cellShown({ clients: 0, known: 0 })).toBe(false);
+  });
+
+  it("shows a filtered figure only when the rest of the population is none or at least 5 too", () => {
+    const all = { clients: 10, known: 0 };
+    expect(cellShown({ clients: 9, known: 0 }, all)).toBe(false); // the other 1 = all − filtered
+    expect(cellShown({ clients: 5, known: 0 }, all)).toBe(true);
+    expect(cellShown({ clients: 6, known: 0 }, all)).toBe(false);
+    expect(cellShown({ clients: 10, known: 0 }, all)).toBe(true);
+  });
+});
+
+describe("complementary suppression", () => {
+  it("withholds the smallest shown siblings until the rest is none or at least 5", () => {
+    // Parent 20: children 4 (hidden by its own rule), 6, 10 → the rest would be 4; withholding the 6 makes it 10.
+    const extra = complementarySuppression(20, true, [
+      { key: "a", others: 4, shown: false },
+      { key: "b", others: 6, shown: true },
+      { key: "c", others: 10, shown: true },
+    ]);
+    expect([...extra]).toEqual(["b"]);
+  });
+
+  it("counts children the viewer may not see as withheld", () => {
+    // The viewer is listed only b and c; a (3 clients) is not theirs: the parent minus b and c would give a away.
+    expect([...complementarySuppression(19, true, [{ key: "a", others: 3, shown: false }, { key: "b", others: 6, shown: true }, { key: "c", others: 10, shown: true }])]).toEqual(["b"]);
+  });
+
+  it("does nothing when the rest is already safe, or the parent is not shown", () => {
+    expect(complementarySuppression(20, true, [{ key: "a", others: 10, shown: true }, { key: "b", others: 10, shown: true }]).size).toBe(0);
+    expect(complementarySuppression(20, true, [{ key: "a", others: 5, shown: false }, { key: "b", others: 15, shown: true }]).size).toBe(0);
+    expect(complementarySuppression(4, false, [{ key: "a", others: 2, shown: false }, { key: "b", others: 2, shown: true }]).size).toBe(0);
+  });
+
+  it("never withholds a child the viewer knows in full (it is on its own page anyway)", () => {
+    expect(complementarySuppression(12, true, [{ key: "own", others: 0, shown: true }, { key: "x", others: 2, shown: false }, { key: "y", others: 10, shown: true }])).toEqual(new Set(["y"]));
+  });
+});
+
+describe("a view's decisions", () => {
+  const counts = (entries: [string, number, number?][]) =>
+    new Map<string, NodeCounts>(entries.map(([k, clients, known = 0]) => [k, { filtered: { clients, known } }]));
+
+  it("decides a node alike on its own page and in its parent's table", () => {
+    const childrenOf = new Map([
+      ["P", ["C1", "C2", "C3"]],
+      ["C2", ["R1", "R2"]],
+    ]);
+    const c = counts([["P", 30], ["C1", 4], ["C2", 6], ["C3", 20], ["R1", 3], ["R2", 3]]);
+    const fromTop = decideShown(["P"], childrenOf, c, () => true);
+    const onC2 = decideShown(["P", "C2"], childrenOf, c, () => true);
+    // C1 (4) is hidden; the rest would be 4, so C2 (6, the smallest shown) goes too: on both pages.
+    expect(fromTop.has("C2")).toBe(false);
+    expect(onC2.has("C2")).toBe(false);
+    expect(onC2.has("C3")).toBe(true);
+    expect(onC2.has("R1") || onC2.has("R2")).toBe(false);
+  });
+});

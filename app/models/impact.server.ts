@@ -1,0 +1,1246 @@
+// The impact portal: one node of Platform > Country > Region > Partner > Group >
+// Client with its indicators per quarter and its children, for one viewer.
+// Who may open which node, and which figures are withheld, is decided here and
+// nowhere else (docs/decisions/021-impact-portal-scoping-and-suppression.md).
+// PPI figures come from the rollups the database keeps (ADR 019), never from
+// the surveys; the social indicators are computed from clients and loans.
+import type { ClientArea, Gender } from "~/generated/prisma/enums.ts";
+import {
+  LEVEL_NAMES,
+  REACH_DEFINITION,
+  RETENTION_DEFINITION,
+  SUPPRESSED_NOTE,
+  addQuarters,
+  cellShown,
+  complementarySuppression,
+  decideShown,
+  levelOf,
+  levelOpenTo,
+  quarterOf,
+  quarterStart,
+  quartersBetween,
+  shareBps,
+  type CellCounts,
+  type NodeCounts,
+  type NodeLevel,
+  type NodePath,
+  type PortalFilters,
+  type Quarter,
+  type ViewerKind,
+} from "~/lib/impact.ts";
+import { countryName } from "~/lib/places.ts";
+import { csvCell, csvRow } from "~/lib/wallet.ts";
+import { liveConsents, mayShow, visiblePlace, type LiveConsents, type Viewer } from "~/models/consent.server.ts";
+import { getDb } from "~/utils/db.server.ts";
+
+/** The node does not exist or is not this viewer's to see: the page answers 404 either way. */
+export class ImpactNotFound extends Error {
+  constructor() {
+    super("Not found");
+    this.name = "ImpactNotFound";
+  }
+}
+
+export type PortalViewer = Viewer & {
+  kind: ViewerKind;
+  /** Partners where the viewer is a coordinator: their reads of client rows are audited. */
+  coordinatorOf: readonly string[];
+  /** What the viewer funds: loans they hold funded shares in, offerings they invested in. */
+  fundedPartners: ReadonlySet<string>;
+  fundedGroups: ReadonlySet<string>;
+  /** Borrowers of those loans, enterprise owners, and the current members of funded groups. */
+  fundedClients: ReadonlySet<string>;
+};
+
+export const PUBLIC_PORTAL_VIEWER: PortalViewer = {
+  userId: null,
+  isPlatformAdmin: false,
+  partnerIds: [],
+  kind: "public",
+  coordinatorOf: [],
+  fundedPartners: new Set(),
+  fundedGroups: new Set(),
+  fundedClients: new Set(),
+};
+
+export const ADMIN_PORTAL_VIEWER: PortalViewer = { ...PUBLIC_PORTAL_VIEWER, userId: null, isPlatformAdmin: true, kind: "admin" };
+
+/** The viewer with everything the portal's rules need: staff roles and what they fund. */
+export async function portalViewerFor(userId: string | null): Promise<PortalViewer> {
+  if (!userId) return PUBLIC_PORTAL_VIEWER;
+  const db = await getDb();
+  const user = await db.user.findUnique({ where: { id: userId }, select: { id: true, isPlatformAdmin: true } });
+  if (!user) return PUBLIC_PORTAL_VIEWER;
+  const memberships = await db.partnerMembership.findMany({ where: { userId }, select: { partnerId: true, role: true } });
+  const funded = (await db.$queryRawUnsafe(
+    `SELECT l.partner_id, l.group_id, l.client_id FROM loans l
+       WHERE EXISTS (SELECT 1 FROM loan_shares s WHERE s.loan_id = l.id AND s.lender_id = $1 AND s.status = 'funded')
+     UNION
+     SELECT o.partner_id, o.group_id, o.client_id FROM offerings o
+       WHERE EXISTS (SELECT 1 FROM offering_investments i WHERE i.offering_id = o.id AND i.investor_id = $1 AND i.status IN ('held', 'active'))`,
+    userId,
+  )) as { partner_id: string; group_id: string | null; client_id: string | null }[];
+  const fundedPartners = new Set(funded.map((f) => f.partner_id));
+  const fundedGroups = new Set(funded.flatMap((f) => (f.group_id ? [f.group_id] : [])));
+  const fundedClients = new Set(funded.flatMap((f) => (f.client_id ? [f.client_id] : [])));
+  if (fundedGroups.size > 0) {
+    const members = await db.groupMember.findMany({ where: { groupId: { in: [...fundedGroups] }, leftAt: null }, select: { clientId: true } });
+    for (const m of members) fundedClients.add(m.clientId);
+  }
+  const partnerIds = memberships.map((m) => m.partnerId);
+  const kind: ViewerKind = user.isPlatformAdmin ? "admin" : partnerIds.length > 0 || fundedPartners.size > 0 ? "scoped" : "public";
+  return {
+    userId,
+    isPlatformAdmin: user.isPlatformAdmin,
+    partnerIds,
+    kind,
+    coordinatorOf: memberships.filter((m) => m.role === "coordinator").map((m) => m.partnerId),
+    fundedPartners,
+    fundedGroups,
+    fundedClients,
+  };
+}
+
+// --- Node keys ----------------------------------------------------------------------
+
+// One string per node, the same for the PPI rollups and the social figures.
+const ROOT = "P";
+const countryKey = (c: string) => `C|${c}`;
+const regionKey = (c: string, r: string) => `R|${c}|${r}`;
+const partnerKey = (c: string, r: string, p: string) => `T|${c}|${r}|${p}`;
+const groupKey = (c: string, r: string, p: string, g: string) => `G|${c}|${r}|${p}|${g}`;
+const clientKey = (id: string) => `X|${id}`;
+
+function pathKeys(path: NodePath): string[] {
+  const keys = [ROOT];
+  if (path.country) keys.push(countryKey(path.country));
+  if (path.country && path.region) keys.push(regionKey(path.country, path.region));
+  if (path.country && path.region && path.partner) keys.push(partnerKey(path.country, path.region, path.partner));
+  if (path.country && path.region && path.partner && path.group) keys.push(groupKey(path.country, path.region, path.partner, path.group));
+  return keys;
+}
+
+// --- Who may see what -----------------------------------------------------------------
+
+const isStaffOf = (viewer: PortalViewer, partnerId: string) => viewer.isPlatformAdmin || viewer.partnerIds.includes(partnerId);
+const partnerInView = (viewer: PortalViewer, partnerId: string) => isStaffOf(viewer, partnerId) || viewer.fundedPartners.has(partnerId);
+
+type Resolved = {
+  level: NodeLevel;
+  title: string;
+  crumbs: { label: string; path: NodePath }[];
+  partnerName: string | null;
+  groupName: string | null;
+  client: ClientRecord | null;
+};
+
+type ClientRecord = {
+  id: string;
+  partnerId: string;
+  fullName: string;
+  gender: Gender;
+  area: ClientArea;
+  region: string;
+  village: string;
+  sector: string;
+  country: string;
+};
+
+/** Clients whose rows a funder sees: funded, with a live `investor_drilldown` consent. */
+async function drilldownClients(viewer: PortalViewer): Promise<{ ids: Set<string>; consents: Map<string, LiveConsents> }> {
+  const candidates = [...viewer.fundedClients];
+  if (candidates.length === 0) return { ids: new Set(), consents: new Map() };
+  const consents = await liveConsents(candidates);
+  const ids = new Set(candidates.filter((id) => consents.get(id)?.purposes.has("investor_drilldown")));
+  return { ids, consents };
+}
+
+/** A client's row may be opened: the partner's staff or an admin, or a funder with the client's drill-down consent. */
+function clientOpenTo(viewer: PortalViewer, client: { id: string; partnerId: string }, drilldown: ReadonlySet<string>): boolean {
+  return isStaffOf(viewer, client.partnerId) || drilldown.has(client.id);
+}
+
+async function resolveNode(viewer: PortalViewer, path: NodePath, drilldown: ReadonlySet<string>): Promise<Resolved> {
+  const r = levelOf(path);
+  if ("error" in r) throw new ImpactNotFound();
+  const level = r.level;
+  if (!levelOpenTo(viewer.kind, level)) throw new ImpactNotFound();
+  const db = await getDb();
+  const crumbs: Resolved["crumbs"] = [{ label: LEVEL_NAMES.platform, path: {} }];
+  let title: string = LEVEL_NAMES.platform;
+  let partnerName: string | null = null;
+  let groupName: string | null = null;
+  let client: ClientRecord | null = null;
+  const { country, region, partner, group } = path;
+  if (country) {
+    title = countryName(country);
+    crumbs.push({ label: title, path: { country } });
+  }
+  if (country && region) {
+    if (viewer.kind !== "admin") {
+      // A region is opened by a viewer with one of its partners in view.
+      const inView = [...new Set([...viewer.partnerIds, ...viewer.fundedPartners])];
+      const rows = (await db.$queryRawUnsafe(
+        `SELECT 1 FROM clients c JOIN partners p ON p.id = c.partner_id
+          WHERE p.country = $1 AND c.region = $2 AND c.partner_id = ANY($3::text[]) LIMIT 1`,
+        country,
+        region,
+        inView,
+      )) as unknown[];
+      if (rows.length === 0) throw new ImpactNotFound();
+    }
+    title = region;
+    crumbs.push({ label: region, path: { country, region } });
+  }
+  if (country && region && partner) {
+    const found = await db.partner.findUnique({ where: { id: partner }, select: { name: true, country: true } });
+    if (!found || found.country !== country || !partnerInView(viewer, partner)) throw new ImpactNotFound();
+    partnerName = found.name;
+    title = found.name;
+    crumbs.push({ label: found.name, path: { country, region, partner } });
+  }
+  if (country && region && partner && group) {
+    const found = await db.group.findUnique({ where: { id: group }, select: { name: true, partnerId: true } });
+    if (!found || found.partnerId !== partner) throw new ImpactNotFound();
+    if (!isStaffOf(viewer, partner) && !viewer.fundedGroups.has(group)) throw new ImpactNotFound();
+    groupName = found.name;
+    title = found.name;
+    crumbs.push({ label: found.name, path: { country, region, partner, group } });
+  }
+  if (level === "client") {
+    const found = await db.client.findUnique({
+      where: { id: path.client! },
+      select: { id: true, partnerId: true, fullName: true, gender: true, area: true, region: true, village: true, sector: true, partner: { select: { country: true } } },
+    });
+    if (!found || found.partnerId !== partner || found.region !== region || found.partner.country !== country) throw new ImpactNotFound();
+    if (group) {
+      const member = await db.groupMember.findFirst({ where: { groupId: group, clientId: found.id, leftAt: null }, select: { id: true } });
+      if (!member) throw new ImpactNotFound();
+    }
+    if (!clientOpenTo(viewer, found, drilldown)) throw new ImpactNotFound();
+    client = { ...found, country: found.partner.country };
+  }
+  return { level, title, crumbs, partnerName, groupName, client };
+}
+
+// --- The view -------------------------------------------------------------------------
+
+export type Figure<T> = { shown: boolean; clients: number | null } & T;
+
+export type PpiFigure = Figure<{ rateBps: number | null; meanScore: number | null }>;
+export type ReachFigure = Figure<{ womenBps: number | null; ruralBps: number | null }>;
+export type RetentionFigure = Figure<{ retainedBps: number | null }>;
+export type LoansFigure = Figure<{ loans: number | null; averageCents: number | null }>;
+
+export type QuarterFigures = {
+  quarter: Quarter;
+  ppi: PpiFigure | null;
+  reach: ReachFigure | null;
+  retention: RetentionFigure | null;
+  loans: LoansFigure | null;
+};
+
+export type ChildRow = {
+  kind: "node" | "client";
+  key: string;
+  label: string;
+  /** Where clicking leads; null when the viewer may not open it. */
+  path: NodePath | null;
+  /** Client rows: what the client's consents let this viewer see. */
+  place?: string;
+  gender?: string | null;
+  area?: string | null;
+  latest: QuarterFigures;
+};
+
+export type ScorecardOption = { id: string; title: string; version: string; country: string; isSample: boolean; lines: string[] };
+
+export type ImpactView = {
+  level: NodeLevel;
+  path: NodePath;
+  title: string;
+  crumbs: { label: string; path: NodePath }[];
+  filters: PortalFilters;
+  quarters: Quarter[];
+  scorecards: ScorecardOption[];
+  scorecard: ScorecardOption | null;
+  line: string | null;
+  /** Said on the chart: the series uses one scorecard version; others with data are not joined to it. */
+  versionNote: string | null;
+  trend: QuarterFigures[];
+  sectors: { sector: string; shown: boolean; loans: number | null; amountCents: number | null; averageCents: number | null }[];
+  childLevel: NodeLevel | null;
+  children: ChildRow[];
+  /** Children with data the viewer may not see are not listed; this says how many rows were left out, never which. */
+  clientDetail: {
+    label: string;
+    place: string;
+    gender: string | null;
+    area: string | null;
+    sector: string;
+    loans: { reference: string; sector: string; amountCents: number; status: string; fundedOn: string | null }[];
+  } | null;
+  definitions: string[];
+  /** True when some figure in the view was withheld. */
+  anySuppressed: boolean;
+  /** Client-level rows returned (for the audit and the page). */
+  clientIdsShown: string[];
+};
+
+export type ImpactSection = "ppi" | "social";
+
+export type ImpactViewOptions = {
+  /** The page or file being served, written with every audited read. */
+  auditPath: string;
+  /** What the read is called in the audit trail ("portal page", "portal CSV"). */
+  auditWhat?: string;
+  sections?: readonly ImpactSection[];
+};
+
+const CHILD_LEVEL: Record<NodeLevel, NodeLevel | null> = {
+  platform: "country",
+  country: "region",
+  region: "partner",
+  partner: "group",
+  group: "client",
+  client: null,
+};
+
+const emptyFigures = (quarter: Quarter): QuarterFigures => ({ quarter, ppi: null, reach: null, retention: null, loans: null });
+
+/**
+ * One drill-down view for one viewer: the node's figures per quarter, its
+ * children (only those the viewer may see), each figure withheld when the
+ * suppression rules say so. Client-level rows shown to a funder or a
+ * coordinator are written to the audit trail before this returns.
+ */
+export async function impactView(
+  viewer: PortalViewer,
+  path: NodePath,
+  filters: PortalFilters,
+  options: ImpactViewOptions,
+): Promise<ImpactView> {
+  const sections = new Set(options.sections ?? ["ppi", "social"]);
+  const { ids: drilldown, consents: funderConsents } = await drilldownClients(viewer);
+  const node = await resolveNode(viewer, path, drilldown);
+  const quarters = quartersBetween(filters.from, filters.to);
+  const keys = pathKeys(path);
+  const ctx: Ctx = { viewer, path, filters, quarters, keys, drilldown, level: node.level };
+
+  const listing = await childListing(ctx);
+  const trend = new Map<Quarter, QuarterFigures>(quarters.map((q) => [q, emptyFigures(q)]));
+  const childFigures = new Map<string, QuarterFigures>();
+  const figuresOf = (key: string) => {
+    let f = childFigures.get(key);
+    if (!f) childFigures.set(key, (f = emptyFigures(filters.to)));
+    return f;
+  };
+
+  let scorecards: ScorecardOption[] = [];
+  let scorecard: ScorecardOption | null = null;
+  let line: string | null = null;
+  let versionNote: string | null = null;
+  let anySuppressed = false;
+
+  if (sections.has("ppi")) {
+    const ppi = await ppiSection(ctx, listing);
+    ({ scorecards, scorecard, line, versionNote } = ppi);
+    for (const [q, figure] of ppi.trend) trend.get(q)!.ppi = figure;
+    for (const [key, figure] of ppi.children) figuresOf(key).ppi = figure;
+    anySuppressed ||= ppi.anySuppressed;
+  }
+  let sectors: ImpactView["sectors"] = [];
+  if (sections.has("social")) {
+    const social = await socialSection(ctx, listing);
+    for (const [q, f] of social.trend) Object.assign(trend.get(q)!, f);
+    for (const [key, f] of social.children) Object.assign(figuresOf(key), f);
+    sectors = social.sectors;
+    anySuppressed ||= social.anySuppressed;
+  }
+
+  // Rows: every child listed to this viewer, with the figures decided for it.
+  const children: ChildRow[] = [];
+  for (const child of listing.rows) {
+    children.push({ ...child, latest: childFigures.get(child.key) ?? emptyFigures(filters.to) });
+  }
+
+  let clientDetail: ImpactView["clientDetail"] = null;
+  if (node.client) clientDetail = await clientDetailFor(ctx, node.client, funderConsents);
+
+  const clientIdsShown = [
+    ...listing.rows.filter((r) => r.kind === "client").map((r) => r.key.slice(2)),
+    ...(node.client ? [node.client.id] : []),
+  ];
+  await auditReads(viewer, clientIdsShown, listing.partnerOf, node.client, options);
+
+  const definitions = [REACH_DEFINITION, RETENTION_DEFINITION];
+  return {
+    level: node.level,
+    path,
+    title: node.title,
+    crumbs: node.crumbs,
+    filters: { ...filters, scorecard: scorecard?.id ?? null, line },
+    quarters,
+    scorecards,
+    scorecard,
+    line,
+    versionNote,
+    trend: quarters.map((q) => trend.get(q)!),
+    sectors,
+    childLevel: CHILD_LEVEL[node.level],
+    children,
+    clientDetail,
+    definitions,
+    anySuppressed,
+    clientIdsShown,
+  };
+}
+
+type Ctx = {
+  viewer: PortalViewer;
+  path: NodePath;
+  filters: PortalFilters;
+  quarters: Quarter[];
+  keys: string[];
+  drilldown: ReadonlySet<string>;
+  level: NodeLevel;
+};
+
+type Listing = {
+  rows: Omit<ChildRow, "latest">[];
+  /** Keys of child rows the viewer may see (the others still count in the rules). */
+  listed: Set<string>;
+  /** Client rows' partner, for the audit trail. */
+  partnerOf: Map<string, string>;
+  /** Client-level children the viewer sees (ids). */
+  clientIds: string[];
+};
+
+const CLIENT_ROWS_MAX = 500;
+
+/** The children of the node on view that this viewer may see, with their labels and links. */
+async function childListing(ctx: Ctx): Promise<Listing> {
+  const { viewer, path, level } = ctx;
+  const db = await getDb();
+  const rows: Listing["rows"] = [];
+  const listed = new Set<string>();
+  const partnerOf = new Map<string, string>();
+  const clientIds: string[] = [];
+  const add = (row: Listing["rows"][number]) => {
+    rows.push(row);
+    listed.add(row.key);
+  };
+  if (level === "platform") {
+    const countries = (await db.$queryRawUnsafe(
+      `SELECT DISTINCT p.country FROM partners p WHERE p.status = 'active' AND EXISTS (SELECT 1 FROM clients c WHERE c.partner_id = p.id) ORDER BY 1`,
+    )) as { country: string }[];
+    for (const { country } of countries) add({ kind: "node", key: countryKey(country), label: countryName(country), path: { country } });
+  } else if (level === "country") {
+    if (viewer.kind !== "public") {
+      const inView = viewer.kind === "admin" ? null : [...new Set([...viewer.partnerIds, ...viewer.fundedPartners])];
+      const regions = (await db.$queryRawUnsafe(
+        `SELECT DISTINCT c.region FROM clients c JOIN partners p ON p.id = c.partner_id
+          WHERE p.country = $1 AND ($2::text[] IS NULL OR c.partner_id = ANY($2::text[])) ORDER BY 1`,
+        path.country,
+        inView,
+      )) as { region: string }[];
+      for (const { region } of regions) add({ kind: "node", key: regionKey(path.country!, region), label: region, path: { country: path.country, region } });
+    }
+  } else if (level === "region") {
+    const partners = (await db.$queryRawUnsafe(
+      `SELECT p.id, p.name FROM partners p WHERE p.country = $1 AND EXISTS (SELECT 1 FROM clients c WHERE c.partner_id = p.id AND c.region = $2) ORDER BY p.name, p.id`,
+      path.country,
+      path.region,
+    )) as { id: string; name: string }[];
+    for (const p of partners) {
+      if (!partnerInView(viewer, p.id)) continue;
+      add({ kind: "node", key: partnerKey(path.country!, path.region!, p.id), label: p.name, path: { country: path.country, region: path.region, partner: p.id } });
+    }
+  } else if (level === "partner" || level === "group") {
+    const staff = isStaffOf(viewer, path.partner!);
+    if (level === "partner") {
+      const groups = (await db.$queryRawUnsafe(
+        `SELECT g.id, g.name FROM groups g WHERE g.partner_id = $1 AND EXISTS (
+           SELECT 1 FROM group_members m JOIN clients c ON c.id = m.client_id WHERE m.group_id = g.id AND m.left_at IS NULL AND c.region = $2)
+         ORDER BY g.name, g.id`,
+        path.partner,
+        path.region,
+      )) as { id: string; name: string }[];
+      for (const g of groups) {
+        if (!staff && !viewer.fundedGroups.has(g.id)) continue;
+        add({
+          kind: "node",
+          key: groupKey(path.country!, path.region!, path.partner!, g.id),
+          label: g.name,
+          path: { country: path.country, region: path.region, partner: path.partner, group: g.id },
+        });
+      }
+    }
+    // Client rows: the group's members, or the partner's clients in no group.
+    // A funder's rows: only clients they fund who agreed to be seen one by one.
+    const only = staff ? null : [...ctx.drilldown];
+    const cols = `c.id, c.full_name, c.gender::text AS gender, c.area::text AS area, c.region, c.village`;
+    const members = (
+      level === "group"
+        ? await db.$queryRawUnsafe(
+            `SELECT ${cols} FROM clients c
+              WHERE c.partner_id = $1 AND c.region = $2 AND ($3::text[] IS NULL OR c.id = ANY($3::text[]))
+                AND EXISTS (SELECT 1 FROM group_members m WHERE m.client_id = c.id AND m.group_id = $4 AND m.left_at IS NULL)
+              ORDER BY c.full_name, c.id LIMIT ${CLIENT_ROWS_MAX}`,
+            path.partner,
+            path.region,
+            only,
+            path.group,
+          )
+        : await db.$queryRawUnsafe(
+            `SELECT ${cols} FROM clients c
+              WHERE c.partner_id = $1 AND c.region = $2 AND ($3::text[] IS NULL OR c.id = ANY($3::text[]))
+                AND NOT EXISTS (SELECT 1 FROM group_members m WHERE m.client_id = c.id AND m.left_at IS NULL)
+              ORDER BY c.full_name, c.id LIMIT ${CLIENT_ROWS_MAX}`,
+            path.partner,
+            path.region,
+            only,
+          )
+    ) as { id: string; full_name: string; gender: string; area: string; region: string; village: string }[];
+    const consents = await liveConsents(members.map((m) => m.id));
+    for (const m of members) {
+      const own = consents.get(m.id);
+      const label = mayShow("name", own, viewer, path.partner!) ? m.full_name : "A client (name not shared)";
+      const place = visiblePlace({ country: countryName(path.country!), region: m.region, village: m.village }, own, viewer, path.partner!).join(", ");
+      add({
+        kind: "client",
+        key: clientKey(m.id),
+        label,
+        place,
+        gender: m.gender,
+        area: m.area,
+        path: { country: path.country, region: path.region, partner: path.partner, ...(path.group ? { group: path.group } : {}), client: m.id },
+      });
+      partnerOf.set(m.id, path.partner!);
+      clientIds.push(m.id);
+    }
+  }
+  return { rows, listed, partnerOf, clientIds };
+}
+
+// --- PPI --------------------------------------------------------------------------------
+
+type RollupRow = {
+  level: number;
+  country: string;
+  region: string;
+  partner_id: string;
+  group_id: string;
+  quarter: Date;
+  clients: number;
+  likelihood: string;
+  score: string;
+};
+
+function rollupKey(r: Pick<RollupRow, "level" | "country" | "region" | "partner_id" | "group_id">): string {
+  switch (Number(r.level)) {
+    case 0:
+      return ROOT;
+    case 1:
+      return countryKey(r.country);
+    case 2:
+      return regionKey(r.country, r.region);
+    case 3:
+      return partnerKey(r.country, r.region, r.partner_id);
+    default:
+      return groupKey(r.country, r.region, r.partner_id, r.group_id);
+  }
+}
+
+const parentOfKey = (key: string): string => {
+  const parts = key.split("|");
+  switch (parts[0]) {
+    case "C":
+      return ROOT;
+    case "R":
+      return countryKey(parts[1]!);
+    case "T":
+      return regionKey(parts[1]!, parts[2]!);
+    case "G":
+      return partnerKey(parts[1]!, parts[2]!, parts[3]!);
+    default:
+      return "";
+  }
+};
+
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+
+/** Scorecards with figures at this node in the range, the most clients first. */
+async function scorecardsAt(ctx: Ctx): Promise<(ScorecardOption & { clients: number; firstQuarter: Quarter; lastQuarter: Quarter })[]> {
+  const db = await getDb();
+  const { path } = ctx;
+  const from = isoDay(quarterStart(ctx.filters.from));
+  const to = isoDay(quarterStart(ctx.filters.to));
+  let rows: { scorecard_id: string; clients: number; first_q: Date; last_q: Date }[];
+  if (ctx.level === "client") {
+    rows = (await db.$queryRawUnsafe(
+      `SELECT f.scorecard_id, count(*)::int AS clients, min(f.quarter) AS first_q, max(f.quarter) AS last_q FROM ppi_client_quarters f
+        WHERE f.client_id = $1 AND f.quarter BETWEEN $2::date AND $3::date GROUP BY 1`,
+      path.client,
+      from,
+      to,
+    )) as typeof rows;
+  } else {
+    const level = ["platform", "country", "region", "partner", "group"].indexOf(ctx.level);
+    rows = (await db.$queryRawUnsafe(
+      `SELECT r.scorecard_id, max(r.clients)::int AS clients, min(r.quarter) AS first_q, max(r.quarter) AS last_q FROM ppi_rollups r
+        WHERE r.level = $1 AND r.country = $2 AND r.region = $3 AND r.partner_id = $4 AND r.group_id = $5
+          AND r.quarter BETWEEN $6::date AND $7::date AND r.clients > 0
+        GROUP BY 1`,
+      level,
+      path.country ?? "",
+      path.region ?? "",
+      path.partner ?? "",
+      path.group ?? "",
+      from,
+      to,
+    )) as typeof rows;
+  }
+  if (rows.length === 0) return [];
+  const cards = await db.ppiScorecard.findMany({
+    where: { id: { in: rows.map((r) => r.scorecard_id) } },
+    select: { id: true, title: true, version: true, country: true, isSample: true, povertyLines: true },
+  });
+  return cards
+    .map((c) => {
+      const r = rows.find((x) => x.scorecard_id === c.id)!;
+      return {
+        id: c.id,
+        title: c.title,
+        version: c.version,
+        country: c.country,
+        isSample: c.isSample,
+        lines: c.povertyLines,
+        clients: Number(r.clients),
+        firstQuarter: quarterOf(new Date(r.first_q)),
+        lastQuarter: quarterOf(new Date(r.last_q)),
+      };
+    })
+    .sort((a, b) => b.clients - a.clients || a.id.localeCompare(b.id));
+}
+
+async function ppiSection(ctx: Ctx, listing: Listing) {
+  const db = await getDb();
+  const { viewer, path, filters, keys } = ctx;
+  const options = await scorecardsAt(ctx);
+  const chosen = options.find((o) => o.id === filters.scorecard) ?? options[0] ?? null;
+  const scorecards: ScorecardOption[] = options.map(({ clients: _c, firstQuarter: _f, lastQuarter: _l, ...o }) => o);
+  const scorecard = chosen ? scorecards.find((s) => s.id === chosen.id)! : null;
+  const line = scorecard ? (scorecard.lines.includes(filters.line ?? "") ? filters.line! : (scorecard.lines[0] ?? null)) : null;
+  const trend = new Map<Quarter, PpiFigure>();
+  const children = new Map<string, PpiFigure>();
+  if (!scorecard || !line) return { scorecards, scorecard, line, versionNote: null, trend, children, anySuppressed: false };
+
+  const others = options.filter((o) => o.id !== scorecard.id && o.country === scorecard.country);
+  const versionNote =
+    others.length > 0
+      ? `This series uses ${scorecard.title} (version ${scorecard.version}) only. ` +
+        others.map((o) => `${o.title} (version ${o.version}) also has surveys here from ${o.firstQuarter} to ${o.lastQuarter}`).join("; ") +
+        ". Scores from different versions are not comparable, so they are not joined into one line."
+      : null;
+
+  const from = isoDay(quarterStart(filters.from));
+  const to = isoDay(quarterStart(filters.to));
+  const staffPartners = viewer.isPlatformAdmin ? [] : [...viewer.partnerIds];
+  // The rows of every node on the path and of each one's children, in one read;
+  // with the viewer's own partners' rows, which say how many clients they know.
+  const rows = (await db.$queryRawUnsafe(
+    `SELECT r.level, r.country, r.region, r.partner_id, r.group_id, r.quarter, r.clients, r.likelihood_sum_bps::text AS likelihood, r.score_sum::text AS score
+       FROM ppi_rollups r
+      WHERE r.scorecard_id = $1 AND r.poverty_line = $2 AND r.quarter BETWEEN $3::date AND $4::date AND r.clients > 0
+        AND (r.level IN (0, 1)
+          OR (r.level = 2 AND r.country = $5)
+          OR (r.level = 3 AND r.country = $5 AND r.region = $6)
+          OR (r.level = 4 AND r.country = $5 AND r.region = $6 AND r.partner_id = $7)
+          OR (r.level = 3 AND r.partner_id = ANY($8::text[])))`,
+    scorecard.id,
+    line,
+    from,
+    to,
+    path.country ?? "",
+    path.region ?? "",
+    path.partner ?? "",
+    staffPartners,
+  )) as RollupRow[];
+
+  // Clients the viewer sees one by one (client rows a funder may open) and where they count.
+  const knownFacts = ctx.drilldown.size
+    ? ((await db.$queryRawUnsafe(
+        `SELECT f.client_id, f.quarter, f.country, f.region, f.partner_id, f.group_ids FROM ppi_client_quarters f
+          WHERE f.client_id = ANY($1::text[]) AND f.scorecard_id = $2 AND f.quarter BETWEEN $3::date AND $4::date AND f.counted
+            AND NOT (f.partner_id = ANY($5::text[]))`,
+        [...ctx.drilldown],
+        scorecard.id,
+        from,
+        to,
+        staffPartners,
+      )) as { client_id: string; quarter: Date; country: string; region: string; partner_id: string; group_ids: string[] }[])
+    : [];
+
+  let anySuppressed = false;
+  const childKeysOf = new Map<string, string[]>();
+  for (const q of ctx.quarters) {
+    const qDay = isoDay(quarterStart(q));
+    const inQuarter = rows.filter((r) => isoDay(new Date(r.quarter)) === qDay);
+    const byKey = new Map<string, RollupRow>();
+    for (const r of inQuarter) byKey.set(rollupKey(r), r);
+    const known = (key: string, r: RollupRow): number => {
+      if (viewer.isPlatformAdmin) return r.clients;
+      const parts = key.split("|");
+      const kind = parts[0];
+      if ((kind === "T" || kind === "G") && viewer.partnerIds.includes(parts[3]!)) return r.clients;
+      let n = 0;
+      if (kind === "P" || kind === "C" || kind === "R") {
+        for (const s of inQuarter) {
+          if (Number(s.level) !== 3 || !viewer.partnerIds.includes(s.partner_id)) continue;
+          if (kind === "C" && s.country !== parts[1]) continue;
+          if (kind === "R" && (s.country !== parts[1] || s.region !== parts[2])) continue;
+          n += s.clients;
+        }
+      }
+      for (const f of knownFacts) {
+        if (isoDay(new Date(f.quarter)) !== qDay) continue;
+        if (kind === "C" && f.country !== parts[1]) continue;
+        if ((kind === "R" || kind === "T" || kind === "G") && (f.country !== parts[1] || f.region !== parts[2])) continue;
+        if ((kind === "T" || kind === "G") && f.partner_id !== parts[3]) continue;
+        if (kind === "G" && !f.group_ids.includes(parts[4]!)) continue;
+        n += 1;
+      }
+      return Math.min(n, r.clients);
+    };
+    const counts = new Map<string, NodeCounts>();
+    childKeysOf.clear();
+    for (const [key, r] of byKey) {
+      // The viewer's other partners' rows (read for the known counts) are not part of this tree.
+      if (key !== ROOT && !keys.includes(parentOfKey(key))) continue;
+      counts.set(key, { filtered: { clients: r.clients, known: known(key, r) } });
+      if (key !== ROOT) {
+        const parent = parentOfKey(key);
+        const list = childKeysOf.get(parent) ?? [];
+        list.push(key);
+        childKeysOf.set(parent, list);
+      }
+    }
+    const shown = decideShown(keys, childKeysOf, counts, (key) => keys.includes(key) || listing.listed.has(key));
+    const figure = (key: string): PpiFigure => {
+      const r = byKey.get(key);
+      if (!r) return { shown: false, clients: 0, rateBps: null, meanScore: null };
+      if (!shown.has(key)) {
+        anySuppressed = true;
+        return { shown: false, clients: null, rateBps: null, meanScore: null };
+      }
+      return {
+        shown: true,
+        clients: r.clients,
+        rateBps: Math.round(Number(r.likelihood) / r.clients),
+        meanScore: Math.round((Number(r.score) / r.clients) * 10) / 10,
+      };
+    };
+    const current = keys[keys.length - 1]!;
+    if (ctx.level !== "client") trend.set(q, figure(current));
+    if (q === filters.to) for (const row of listing.rows) if (row.kind === "node") children.set(row.key, figure(row.key));
+  }
+
+  // Client-level PPI: a client's own score, on their row or page.
+  const clientIds = [...listing.clientIds, ...(ctx.level === "client" ? [path.client!] : [])];
+  if (clientIds.length > 0) {
+    const consents = await liveConsents(clientIds);
+    const facts = (await db.$queryRawUnsafe(
+      `SELECT f.client_id, f.quarter, f.score, l.likelihood_bps FROM ppi_client_quarters f
+         JOIN ppi_lookup l ON l.scorecard_id = f.scorecard_id AND l.poverty_line = $2 AND l.score = f.score
+        WHERE f.client_id = ANY($1::text[]) AND f.scorecard_id = $3 AND f.quarter BETWEEN $4::date AND $5::date`,
+      clientIds,
+      line,
+      scorecard.id,
+      from,
+      to,
+    )) as { client_id: string; quarter: Date; score: number; likelihood_bps: number }[];
+    for (const f of facts) {
+      // A funder sees a client's PPI only with the client's `ppi` consent too.
+      if (!mayShow("ppi", consents.get(f.client_id), viewer, path.partner!)) continue;
+      const q = quarterOf(new Date(f.quarter));
+      const figure: PpiFigure = { shown: true, clients: 1, rateBps: f.likelihood_bps, meanScore: f.score };
+      if (ctx.level === "client" && f.client_id === path.client) trend.set(q, figure);
+      if (q === filters.to && listing.clientIds.includes(f.client_id)) children.set(clientKey(f.client_id), figure);
+    }
+  }
+  return { scorecards, scorecard, line, versionNote, trend, children, anySuppressed };
+}
+
+// --- Social performance ----------------------------------------------------------------
+
+type SocialRow = {
+  gs: number;
+  k: string | null;
+  q: Date;
+  reached: number;
+  reached_known: number;
+  reached_f: number;
+  reached_f_known: number;
+  women_f: number;
+  rural_f: number;
+  base: number;
+  base_known: number;
+  base_f: number;
+  base_f_known: number;
+  retained_f: number;
+};
+
+type LoanRow = {
+  gs: number;
+  k: string | null;
+  q: Date;
+  reach: number;
+  reach_known: number;
+  reach_f: number;
+  reach_f_known: number;
+  loans_f: number;
+  amount_f: string | null;
+};
+
+const LIVE_STATUSES = `('funded', 'paying_back', 'repaid', 'defaulted', 'written_off')`;
+
+/**
+ * The SQL pieces that place a row in the tree around the path: one key per
+ * level, NULL outside the path's branch, so one GROUPING SETS read gives the
+ * node, every ancestor and all their children. A client row (aliases c, p)
+ * stands where the client lives; a loan (aliases l, c = its borrower or NULL,
+ * gl = its group or NULL, p) where its borrower or its group stands.
+ */
+function treeKeys(ctx: Ctx, params: unknown[], mode: "client" | "loan"): { keys: string[]; groupJoin: string } {
+  const { path } = ctx;
+  // Typed, so a parameter that one query does not use still has a type.
+  const p = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}::text`;
+  };
+  const region = mode === "client" ? "c.region" : "COALESCE(c.region, gl.region)";
+  const partner = mode === "client" ? "c.partner_id" : "l.partner_id";
+  const keys = ["''", "p.country"];
+  let groupJoin = "";
+  if (path.country) keys.push(`CASE WHEN p.country = ${p(path.country)} THEN ${region} END`);
+  if (path.country && path.region) {
+    keys.push(`CASE WHEN p.country = ${p(path.country)} AND ${region} = ${p(path.region)} THEN ${partner} END`);
+  }
+  if (path.country && path.region && path.partner) {
+    const inPartner = `${partner} = ${p(path.partner)} AND ${region} = ${p(path.region)}`;
+    // A client's groups; a group loan counts under its own group.
+    groupJoin = `LEFT JOIN LATERAL (SELECT m.group_id FROM group_members m WHERE ${inPartner} AND m.client_id = c.id AND m.left_at IS NULL) gm ON true`;
+    keys.push(mode === "client" ? "gm.group_id" : `CASE WHEN l.group_id IS NOT NULL THEN CASE WHEN ${inPartner} THEN gl.id END ELSE gm.group_id END`);
+    // Client rows: a group's members, or the partner's clients in no group.
+    const clientRow = path.group
+      ? `CASE WHEN ${inPartner} AND EXISTS (SELECT 1 FROM group_members m2 WHERE m2.client_id = c.id AND m2.group_id = ${p(path.group)} AND m2.left_at IS NULL) THEN c.id END`
+      : `CASE WHEN ${inPartner} AND NOT EXISTS (SELECT 1 FROM group_members m2 WHERE m2.client_id = c.id AND m2.left_at IS NULL) THEN c.id END`;
+    keys.push(mode === "client" ? clientRow : `CASE WHEN l.client_id IS NOT NULL THEN ${clientRow} END`);
+  }
+  return { keys, groupJoin };
+}
+
+function socialKey(ctx: Ctx, gs: number, k: string): string {
+  const { path } = ctx;
+  switch (gs) {
+    case 0:
+      return ROOT;
+    case 1:
+      return countryKey(k);
+    case 2:
+      return regionKey(path.country!, k);
+    case 3:
+      return partnerKey(path.country!, path.region!, k);
+    case 4:
+      return groupKey(path.country!, path.region!, path.partner!, k);
+    default:
+      return clientKey(k);
+  }
+}
+
+async function socialSection(ctx: Ctx, listing: Listing) {
+  const db = await getDb();
+  const { viewer, filters } = ctx;
+  const base: unknown[] = [
+    isoDay(quarterStart(addQuarters(filters.from, -1))), // $1 the quarter before the range (retention)
+    isoDay(quarterStart(filters.from)), // $2
+    isoDay(quarterStart(filters.to)), // $3
+    isoDay(quarterStart(addQuarters(filters.to, 1))), // $4 the end of the range
+    viewer.isPlatformAdmin ? null : [...viewer.partnerIds], // $5 partners whose clients the viewer knows (NULL: all)
+    [...ctx.drilldown], // $6 clients the viewer sees row by row
+    filters.sector, // $7
+    filters.gender, // $8
+    filters.area, // $9
+  ];
+  const personOk = `(($8::text IS NULL OR c.gender::text = $8) AND ($9::text IS NULL OR c.area::text = $9))`;
+  const clientParams = [...base];
+  const tree = treeKeys(ctx, clientParams, "client");
+  const loanParams = [...base];
+  const loanTree = treeKeys(ctx, loanParams, "loan");
+  const depth = tree.keys.length;
+  const sets = tree.keys.map((_, i) => (i === 0 ? "(q)" : `(q, k${i})`)).join(", ");
+  const groupingCols = tree.keys.map((_, i) => (i === 0 ? "" : `GROUPING(k${i})::int AS g${i}, `)).join("");
+  const kExpr = `COALESCE(${tree.keys.map((_, i) => (i === 0 ? "NULL" : `CASE WHEN GROUPING(k${i}) = 0 THEN k${i}::text END`)).join(", ")})`;
+
+  const socialSql = `
+    WITH spans AS (
+      SELECT l.id, l.client_id, l.group_id, ($7::text IS NULL OR l.sector = $7) AS sector_ok,
+             date_trunc('quarter', l.funded_at)::date AS first_q,
+             LEAST(date_trunc('quarter', COALESCE(l.repaid_at, l.defaulted_at, l.written_off_at, $4::date))::date, $3::date) AS last_q
+        FROM loans l
+       WHERE l.status IN ${LIVE_STATUSES} AND l.funded_at IS NOT NULL AND l.funded_at < $4::date
+         AND COALESCE(l.repaid_at, l.defaulted_at, l.written_off_at, $4::date) >= $1::date
+    ),
+    reach AS (
+      SELECT s.first_q, s.last_q, s.sector_ok, s.client_id AS cid FROM spans s WHERE s.client_id IS NOT NULL
+      UNION ALL
+      SELECT s.first_q, s.last_q, s.sector_ok, m.client_id FROM spans s JOIN group_members m ON m.group_id = s.group_id AND m.left_at IS NULL
+    ),
+    cq AS (
+      SELECT r.cid, g.q::date AS q, bool_or(r.sector_ok) AS sector_ok
+        FROM reach r CROSS JOIN LATERAL generate_series(GREATEST(r.first_q, $1::date), r.last_q, interval '3 months') AS g(q)
+       GROUP BY 1, 2
+    ),
+    flags AS (
+      SELECT cid, q, bool_or(now) AS now, bool_or(now_s) AS now_s, bool_or(prev) AS prev, bool_or(prev_s) AS prev_s FROM (
+        SELECT cid, q, true AS now, sector_ok AS now_s, false AS prev, false AS prev_s FROM cq WHERE q >= $2::date
+        UNION ALL
+        SELECT cid, (q + interval '3 months')::date, false, false, true, sector_ok FROM cq WHERE q < $3::date
+      ) x GROUP BY 1, 2
+    ),
+    base AS (
+      SELECT f.*, c.gender::text AS gender, c.area::text AS area,
+             ($5::text[] IS NULL OR c.partner_id = ANY($5::text[]) OR c.id = ANY($6::text[])) AS known, ${personOk} AS person_ok,
+             ${tree.keys.map((k, i) => `${k} AS k${i}`).join(", ")}
+        FROM flags f JOIN clients c ON c.id = f.cid JOIN partners p ON p.id = c.partner_id ${tree.groupJoin}
+    )
+    SELECT ${kExpr} AS k, ${groupingCols} q,
+      count(DISTINCT cid) FILTER (WHERE now)::int AS reached,
+      count(DISTINCT cid) FILTER (WHERE now AND known)::int AS reached_known,
+      count(DISTINCT cid) FILTER (WHERE now AND now_s AND person_ok)::int AS reached_f,
+      count(DISTINCT cid) FILTER (WHERE now AND now_s AND person_ok AND known)::int AS reached_f_known,
+      count(DISTINCT cid) FILTER (WHERE now AND now_s AND person_ok AND gender = 'female')::int AS women_f,
+      count(DISTINCT cid) FILTER (WHERE now AND now_s AND person_ok AND area = 'rural')::int AS rural_f,
+      count(DISTINCT cid) FILTER (WHERE prev)::int AS base,
+      count(DISTINCT cid) FILTER (WHERE prev AND known)::int AS base_known,
+      count(DISTINCT cid) FILTER (WHERE prev AND prev_s AND person_ok)::int AS base_f,
+      count(DISTINCT cid) FILTER (WHERE prev AND prev_s AND person_ok AND known)::int AS base_f_known,
+      count(DISTINCT cid) FILTER (WHERE prev AND prev_s AND person_ok AND now AND now_s)::int AS retained_f
+    FROM base
+    GROUP BY GROUPING SETS (${sets})`;
+
+  // Loans funded in each quarter, placed by their borrower (a group loan by its group);
+  // a loan reaches its borrower, or the group's members when it was funded.
+  const loanFrom = `
+      FROM loans l JOIN partners p ON p.id = l.partner_id
+      LEFT JOIN clients c ON c.id = l.client_id
+      LEFT JOIN groups gl ON gl.id = l.group_id ${loanTree.groupJoin}
+     WHERE l.status IN ${LIVE_STATUSES} AND l.funded_at >= $2::date AND l.funded_at < $4::date AND $1::date IS NOT NULL AND $3::date IS NOT NULL`;
+  const loanKnown = `($5::text[] IS NULL OR l.partner_id = ANY($5::text[]) OR l.client_id = ANY($6::text[]))`;
+  // A gender or area filter selects individual borrowers: a group loan has no one gender.
+  const loanPersonOk = `((l.client_id IS NOT NULL AND ${personOk}) OR (l.group_id IS NOT NULL AND $8::text IS NULL AND $9::text IS NULL))`;
+  const placed = `
+    placed AS (
+      SELECT l.id, l.sector, l.amount_usd_cents::bigint AS amount, COALESCE(l.expected_reach, 1) AS reach,
+             date_trunc('quarter', l.funded_at)::date AS q, ($7::text IS NULL OR l.sector = $7) AS sector_ok,
+             ${loanKnown} AS known, ${loanPersonOk} AS person_ok,
+             ${loanTree.keys.map((k, i) => `${k} AS k${i}`).join(", ")}
+      ${loanFrom}
+    )`;
+  const loanSql = `
+    WITH ${placed}
+    SELECT ${kExpr} AS k, ${groupingCols} q,
+      sum(reach)::int AS reach, COALESCE(sum(reach) FILTER (WHERE known), 0)::int AS reach_known,
+      COALESCE(sum(reach) FILTER (WHERE sector_ok AND person_ok), 0)::int AS reach_f,
+      COALESCE(sum(reach) FILTER (WHERE sector_ok AND person_ok AND known), 0)::int AS reach_f_known,
+      count(*) FILTER (WHERE sector_ok AND person_ok)::int AS loans_f,
+      sum(amount) FILTER (WHERE sector_ok AND person_ok)::text AS amount_f
+    FROM placed
+    GROUP BY GROUPING SETS (${sets})`;
+
+  // Loans over the whole range at the node, by sector (sectors are siblings under the node).
+  const nodeDepth = ctx.level === "client" ? depth - 1 : ctx.keys.length - 1;
+  const nodeValue = ctx.level === "client" ? ctx.path.client! : nodeDepth === 0 ? "" : ctx.keys[nodeDepth]!.split("|").at(-1)!;
+  const sectorParams = [...loanParams, nodeValue];
+  const sectorSql = `
+    WITH ${placed}
+    SELECT sector, count(*)::int AS loans, sum(amount)::text AS amount, sum(reach)::int AS reach,
+           COALESCE(sum(reach) FILTER (WHERE known), 0)::int AS reach_known
+      FROM placed
+     WHERE sector_ok AND person_ok AND k${nodeDepth}::text = $${sectorParams.length}::text
+     GROUP BY GROUPING SETS ((sector), ())`;
+
+  const [socialRaw, loanRaw, sectorRaw] = await Promise.all([
+    db.$queryRawUnsafe(socialSql, ...clientParams) as Promise<Record<string, unknown>[]>,
+    db.$queryRawUnsafe(loanSql, ...loanParams) as Promise<Record<string, unknown>[]>,
+    db.$queryRawUnsafe(sectorSql, ...sectorParams) as Promise<{ sector: string | null; loans: number; amount: string; reach: number; reach_known: number }[]>,
+  ]);
+  const gsOf = (row: Record<string, unknown>) => {
+    let deepest = 0;
+    for (let i = 1; i < depth; i++) if (Number(row[`g${i}`]) === 0) deepest = i;
+    return deepest;
+  };
+  const social = socialRaw.map((r) => ({ ...(r as unknown as SocialRow), gs: gsOf(r) })).filter((r) => r.gs === 0 || r.k !== null);
+  const loans = loanRaw.map((r) => ({ ...(r as unknown as LoanRow), gs: gsOf(r) })).filter((r) => r.gs === 0 || r.k !== null);
+
+  const hasFilter = Boolean(filters.sector || filters.gender || filters.area);
+  let anySuppressed = false;
+  const trend = new Map<Quarter, Partial<QuarterFigures>>();
+  const children = new Map<string, Partial<QuarterFigures>>();
+  const current = ctx.keys[ctx.keys.length - 1]!;
+  const atClient = ctx.level === "client";
+  const listed = (key: string) => ctx.keys.includes(key) || listing.listed.has(key);
+
+  for (const q of ctx.quarters) {
+    const qDay = isoDay(quarterStart(q));
+    const sRows = new Map<string, SocialRow>();
+    for (const r of social) if (isoDay(new Date(r.q)) === qDay) sRows.set(socialKey(ctx, r.gs, r.k ?? ""), r);
+    const lRows = new Map<string, LoanRow>();
+    for (const r of loans) if (isoDay(new Date(r.q)) === qDay) lRows.set(socialKey(ctx, r.gs, r.k ?? ""), r);
+
+    const decide = <T,>(rowsByKey: Map<string, T>, countsOf: (row: T) => NodeCounts) => {
+      const counts = new Map<string, NodeCounts>();
+      const childKeysOf = new Map<string, string[]>();
+      for (const [key, row] of rowsByKey) {
+        counts.set(key, countsOf(row));
+        if (key === ROOT) continue;
+        const parent = key.startsWith("X|") ? current : parentOfKey(key);
+        childKeysOf.set(parent, [...(childKeysOf.get(parent) ?? []), key]);
+      }
+      return decideShown(ctx.keys, childKeysOf, counts, listed);
+    };
+    const counts = (f: CellCounts, u: CellCounts): NodeCounts => (hasFilter ? { filtered: f, unfiltered: u } : { filtered: f });
+    const reachShown = decide(sRows, (r) => counts({ clients: r.reached_f, known: r.reached_f_known }, { clients: r.reached, known: r.reached_known }));
+    const retentionShown = decide(sRows, (r) => counts({ clients: r.base_f, known: r.base_f_known }, { clients: r.base, known: r.base_known }));
+    const loansShown = decide(lRows, (r) => counts({ clients: r.reach_f, known: r.reach_f_known }, { clients: r.reach, known: r.reach_known }));
+
+    const figures = (key: string, clientRow: boolean): Partial<QuarterFigures> => {
+      const s = sRows.get(key);
+      const l = lRows.get(key);
+      // A client's own row or page is shown whenever the viewer may open it (the listing checked that).
+      const ok = (set: Set<string>) => clientRow || set.has(key);
+      const reach: ReachFigure =
+        s && s.reached_f > 0
+          ? ok(reachShown)
+            ? { shown: true, clients: s.reached_f, womenBps: shareBps(s.women_f, s.reached_f), ruralBps: shareBps(s.rural_f, s.reached_f) }
+            : { shown: false, clients: null, womenBps: null, ruralBps: null }
+          : { shown: false, clients: 0, womenBps: null, ruralBps: null };
+      const retention: RetentionFigure =
+        s && s.base_f > 0
+          ? ok(retentionShown)
+            ? { shown: true, clients: s.base_f, retainedBps: shareBps(s.retained_f, s.base_f) }
+            : { shown: false, clients: null, retainedBps: null }
+          : { shown: false, clients: 0, retainedBps: null };
+      const loan: LoansFigure =
+        l && l.loans_f > 0
+          ? ok(loansShown)
+            ? { shown: true, clients: l.reach_f, loans: l.loans_f, averageCents: Math.round(Number(l.amount_f ?? 0) / l.loans_f) }
+            : { shown: false, clients: null, loans: null, averageCents: null }
+          : { shown: false, clients: 0, loans: null, averageCents: null };
+      if (reach.clients === null || retention.clients === null || loan.clients === null) anySuppressed = true;
+      return { reach, retention, loans: loan };
+    };
+    trend.set(q, atClient ? figures(clientKey(ctx.path.client!), true) : figures(current, false));
+    if (q === filters.to) {
+      for (const row of listing.rows) children.set(row.key, figures(row.key, row.kind === "client"));
+    }
+  }
+
+  const total = sectorRaw.find((r) => r.sector === null);
+  const bySector = sectorRaw.filter((r) => r.sector !== null).sort((a, b) => b.loans - a.loans || a.sector!.localeCompare(b.sector!));
+  let sectors: ImpactView["sectors"] = [];
+  if (total) {
+    const parentShown = atClient || cellShown({ clients: total.reach, known: total.reach_known });
+    const cells = bySector.map((r) => ({
+      key: r.sector!,
+      others: r.reach - r.reach_known,
+      shown: atClient || cellShown({ clients: r.reach, known: r.reach_known }),
+    }));
+    const extra = atClient ? new Set<string>() : complementarySuppression(total.reach - total.reach_known, parentShown, cells);
+    sectors = bySector.map((r, i) => {
+      const shown = parentShown && cells[i]!.shown && !extra.has(r.sector!);
+      if (!shown) anySuppressed = true;
+      return shown
+        ? { sector: r.sector!, shown, loans: r.loans, amountCents: Number(r.amount), averageCents: Math.round(Number(r.amount) / r.loans) }
+        : { sector: r.sector!, shown, loans: null, amountCents: null, averageCents: null };
+    });
+  }
+  return { trend, children, sectors, anySuppressed };
+}
+
+// --- A client's own page -----------------------------------------------------------------
+
+async function clientDetailFor(ctx: Ctx, client: ClientRecord, funderConsents: Map<string, LiveConsents>): Promise<NonNullable<ImpactView["clientDetail"]>> {
+  const db = await getDb();
+  const { viewer } = ctx;
+  const consents = funderConsents.get(client.id) ?? (await liveConsents([client.id])).get(client.id);
+  const label = mayShow("name", consents, viewer, client.partnerId) ? client.fullName : "A client (name not shared)";
+  const place = visiblePlace({ country: countryName(client.country), region: client.region, village: client.village }, consents, viewer, client.partnerId).join(", ");
+  const loans = await db.loan.findMany({
+    where: { clientId: client.id, status: { in: ["funded", "paying_back", "repaid", "defaulted", "written_off"] } },
+    select: { reference: true, sector: true, amountUsdCents: true, status: true, fundedAt: true },
+    orderBy: [{ fundedAt: "desc" }, { id: "asc" }],
+  });
+  return {
+    label,
+    place,
+    gender: client.gender,
+    area: client.area,
+    sector: client.sector,
+    loans: loans.map((l) => ({ reference: l.reference, sector: l.sector, amountCents: l.amountUsdCents, status: l.status, fundedOn: l.fundedAt ? isoDay(l.fundedAt) : null })),
+  };
+}
+
+// --- The audit trail --------------------------------------------------------------------
+
+/**
+ * Client-level rows shown to a funder or a coordinator are written down, one
+ * row per client, in the request that shows them. Admins, officers and partner
+ * admins work with client records as their job and are not audited here.
+ */
+async function auditReads(
+  viewer: PortalViewer,
+  clientIds: readonly string[],
+  partnerOf: Map<string, string>,
+  client: ClientRecord | null,
+  options: ImpactViewOptions,
+) {
+  if (!viewer.userId || viewer.isPlatformAdmin || clientIds.length === 0) return;
+  const rows: { readerRole: "investor" | "coordinator"; readerUserId: string; clientId: string; partnerId: string; what: string; path: string }[] = [];
+  for (const id of new Set(clientIds)) {
+    const partnerId = partnerOf.get(id) ?? (client?.id === id ? client.partnerId : null);
+    if (!partnerId) continue;
+    const staff = viewer.partnerIds.includes(partnerId);
+    const role = staff ? (viewer.coordinatorOf.includes(partnerId) ? "coordinator" : null) : "investor";
+    if (!role) continue;
+    const what = `${options.auditWhat ?? "Impact portal"}: ${client?.id === id ? "client page" : "client row"} (PPI, loans, gender, area)`;
+    rows.push({ readerRole: role, readerUserId: viewer.userId, clientId: id, partnerId, what, path: options.auditPath.slice(0, 2000) });
+  }
+  if (rows.length === 0) return;
+  const db = await getDb();
+  await db.clientDataRead.createMany({ data: rows });
+}
+
+// --- The partner admins' audit trail -------------------------------------------------------
+
+export const AUDIT_PAGE_SIZE = 50;
+
+export type AuditQuery = { partnerId: string; clientId: string | null; page: number };
+
+/** The reads of this partner's clients' data, newest first, one page (or all, for the CSV). */
+export async function clientReadTrail(query: AuditQuery, options: { all?: boolean } = {}) {
+  const db = await getDb();
+  const where = { partnerId: query.partnerId, ...(query.clientId ? { clientId: query.clientId } : {}) };
+  const [total, rows] = await Promise.all([
+    db.clientDataRead.count({ where }),
+    db.clientDataRead.findMany({
+      where,
+      orderBy: [{ readAt: "desc" }, { id: "desc" }],
+      ...(options.all ? {} : { skip: (query.page - 1) * AUDIT_PAGE_SIZE, take: AUDIT_PAGE_SIZE }),
+    }),
+  ]);
+  const userIds = [...new Set(rows.flatMap((r) => (r.readerUserId ? [r.readerUserId] : [])))];
+  const clientIds = [...new Set(rows.map((r) => r.clientId))];
+  const [users, clients] = await Promise.all([
+    db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, name: true, email: true } }),
+    db.client.findMany({ where: { id: { in: clientIds }, partnerId: query.partnerId }, select: { id: true, fullName: true } }),
+  ]);
+  const userById = new Map(users.map((u) => [u.id, u]));
+  const clientById = new Map(clients.map((c) => [c.id, c]));
+  return {
+    total,
+    pages: Math.max(1, Math.ceil(total / AUDIT_PAGE_SIZE)),
+    rows: rows.map((r) => ({
+      id: r.id,
+      readAt: r.readAt.toISOString(),
+      role: r.readerRole,
+      reader: r.readerUserId ? (userById.get(r.readerUserId)?.name ?? "A deleted user") : `API client ${r.apiClientId ?? ""}`.trim(),
+      readerEmail: r.readerUserId ? (userById.get(r.readerUserId)?.email ?? "") : "",
+      clientId: r.clientId,
+      clientName: clientById.get(r.clientId)?.fullName ?? r.clientId,
+      what: r.what,
+      path: r.path,
+    })),
+  };
+}
+
+/** The partner's clients, for the audit page's filter. */
+export async function partnerClientsForFilter(partnerId: string) {
+  const db = await getDb();
+  return db.client.findMany({ where: { partnerId }, select: { id: true, fullName: true }, orderBy: [{ fullName: "asc" }, { id: "asc" }], take: 2000 });
+}
+
+// --- CSV -------------------------------------------------------------------------------------
+
+const pct = (bps: number | null | undefined) => (bps === null || bps === undefined ? "" : (bps / 100).toFixed(2));
+const usd = (cents: number | null | undefined) => (cents === null || cents === undefined ? "" : (cents / 100).toFixed(2));
+
+/**
+ * The view as CSV: the node's quarters, its children in the last quarter, and
+ * loans by sector. Exactly what the page shows: a withheld figure is an empty
+ * cell with the reason in the note column.
+ */
+export function impactViewCsv(view: ImpactView): string {
+  const header = [
+    "row",
+    "name",
+    "quarter",
+    "clients_reached",
+    "women_pct",
+    "rural_pct",
+    "retention_base_clients",
+    "retention_pct",
+    "loans_funded",
+    "average_loan_usd",
+    "ppi_scorecard",
+    "ppi_poverty_line",
+    "ppi_clients",
+    "ppi_poverty_rate_pct",
+    "ppi_mean_score",
+    "note",
+  ];
+  const scorecard = view.scorecard ? `${view.scorecard.title} (version ${view.scorecard.version})${view.scorecard.isSample ? " SAMPLE DATA" : ""}` : "";
+  const figureCells = (f: QuarterFigures) => {
+    const withheld = [f.reach, f.retention, f.loans, f.ppi].some((x) => x && !x.shown && x.clients === null);
+    return {
+      cells: [
+        String(f.reach?.shown ? f.reach.clients : ""),
+        f.reach?.shown ? pct(f.reach.womenBps) : "",
+        f.reach?.shown ? pct(f.reach.ruralBps) : "",
+        String(f.retention?.shown ? f.retention.clients : ""),
+        f.retention?.shown ? pct(f.retention.retainedBps) : "",
+        String(f.loans?.shown ? f.loans.loans : ""),
+        f.loans?.shown ? usd(f.loans.averageCents) : "",
+        f.ppi ? scorecard : "",
+        f.ppi ? (view.line ?? "") : "",
+        String(f.ppi?.shown ? f.ppi.clients : ""),
+        f.ppi?.shown ? pct(f.ppi.rateBps) : "",
+        f.ppi?.shown && f.ppi.meanScore !== null ? String(f.ppi.meanScore) : "",
+      ],
+      note: withheld ? SUPPRESSED_NOTE : "",
+    };
+  };
+  let out = csvRow(header.map((h) => csvCell(h)));
+  for (const f of view.trend) {
+    const { cells, note } = figureCells(f);
+    out += csvRow([csvCell("node"), csvCell(view.title), csvCell(f.quarter), ...cells.map((c) => csvCell(c)), csvCell(note)]);
+  }
+  for (const child of view.children) {
+    const { cells, note } = figureCells(child.latest);
+    out += csvRow([csvCell(child.kind === "client" ? "client" : "child"), csvCell(child.label), csvCell(child.latest.quarter), ...cells.map((c) => csvCell(c)), csvCell(note)]);
+  }
+  for (const sector of view.sectors) {
+    const blank = Array.from({ length: 12 }, () => "");
+    blank[5] = sector.shown ? String(sector.loans) : "";
+    blank[6] = sector.shown ? usd(sector.averageCents) : "";
+    out += csvRow([
+      csvCell("sector"),
+      csvCell(sector.sector),
+      csvCell(`${view.filters.from} to ${view.filters.to}`),
+      ...blank.map((c) => csvCell(c)),
+      csvCell(sector.shown ? "" : SUPPRESSED_NOTE),
+    ]);
+  }
+  return out;
+}
