@@ -77,6 +77,9 @@ function Header() {
           <li>
             <NavLink to="/offerings">Invest in groups</NavLink>
           </li>
+          <li>
+            <NavLink to="/impact">Impact</NavLink>
+          </li>
           {user?.isPlatformAdmin ? (
             <li>
               <NavLink to="/admin">Admin</NavLink>

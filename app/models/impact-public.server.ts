@@ -147,15 +147,17 @@ export async function storyFilterOptions() {
   };
 }
 
-// Clients a funded loan reached: the borrower, or the group's members active
-// when it was funded. One row per client and country, whatever their number of loans.
+// Clients a funded loan reached: the borrower, or the group's members who had
+// not left when it was funded (as loans.expected_reach counts them), each
+// client once whatever their number of loans. Not "joined before funding": a
+// membership's joined_at is when its record was made, which for a group
+// registered with its loans (the demo, an import) is after the funding.
 const REACHED = `
   SELECT l.client_id AS client_id, p.country FROM loans l JOIN partners p ON p.id = l.partner_id
    WHERE l.status IN (${FUNDED}) AND l.client_id IS NOT NULL
   UNION
   SELECT m.client_id, p.country FROM loans l JOIN partners p ON p.id = l.partner_id
     JOIN group_members m ON m.group_id = l.group_id
-     AND m.joined_at <= coalesce(l.funded_at, l.created_at)
      AND (m.left_at IS NULL OR m.left_at > coalesce(l.funded_at, l.created_at))
    WHERE l.status IN (${FUNDED}) AND l.group_id IS NOT NULL`;
 

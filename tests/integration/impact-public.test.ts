@@ -129,7 +129,10 @@ describe("who the loans reach", () => {
     const partner = await makePartner(db, { country: "ET", currency: "ETB" });
     const members = [];
     for (let i = 0; i < 6; i++) members.push(await makeClient(db, { partnerId: partner.id, gender: i < 3 ? "female" : "male" }));
-    const group = await makeGroup(db, { partnerId: partner.id, memberIds: members.map((m) => m.id) });
+    const left = await makeClient(db, { partnerId: partner.id, gender: "female" });
+    const group = await makeGroup(db, { partnerId: partner.id, memberIds: [...members, left].map((m) => m.id) });
+    // A member who left before the loan was funded was not reached by it.
+    await db.groupMember.updateMany({ where: { groupId: group.id, clientId: left.id }, data: { leftAt: new Date(Date.now() - 86_400_000) } });
     const loan = await makeLoan(db, { partnerId: partner.id, groupId: group.id, status: "funded" });
     const before = (await impact()).totals.clientsReached;
     const ethiopia = (await impact()).social.countries.find((c) => c.code === "ET")!;
