@@ -325,7 +325,8 @@ export async function impactView(
   const node = await resolveNode(viewer, path, drilldown);
   const quarters = quartersBetween(filters.from, filters.to);
   const keys = pathKeys(path);
-  const ctx: Ctx = { viewer, path, filters, quarters, keys, drilldown, level: node.level };
+  const maySee = await visibilityOf(viewer, path, drilldown);
+  const ctx: Ctx = { maySee, viewer, path, filters, quarters, keys, drilldown, level: node.level };
 
   const listing = await childListing(ctx);
   const trend = new Map<Quarter, QuarterFigures>(quarters.map((q) => [q, emptyFigures(q)]));
@@ -397,6 +398,11 @@ export async function impactView(
 }
 
 type Ctx = {
+  /**
+   * Whether this viewer may see a node or client row at all, wherever it is
+   * listed: the same answer on every page, so the rules decide alike in every view.
+   */
+  maySee: (key: string) => boolean;
   viewer: PortalViewer;
   path: NodePath;
   filters: PortalFilters;
@@ -405,6 +411,40 @@ type Ctx = {
   drilldown: ReadonlySet<string>;
   level: NodeLevel;
 };
+
+/** The viewer's visibility of any node key (see Ctx.maySee). */
+async function visibilityOf(viewer: PortalViewer, path: NodePath, drilldown: ReadonlySet<string>): Promise<(key: string) => boolean> {
+  if (viewer.isPlatformAdmin) return () => true;
+  let regions = new Set<string>();
+  if (path.country && viewer.kind === "scoped") {
+    const db = await getDb();
+    const rows = (await db.$queryRawUnsafe(
+      `SELECT DISTINCT c.region FROM clients c JOIN partners p ON p.id = c.partner_id WHERE p.country = $1 AND c.partner_id = ANY($2::text[])`,
+      path.country,
+      [...new Set([...viewer.partnerIds, ...viewer.fundedPartners])],
+    )) as { region: string }[];
+    regions = new Set(rows.map((r) => regionKey(path.country!, r.region)));
+  }
+  return (key) => {
+    const parts = key.split("|");
+    switch (parts[0]) {
+      case "P":
+      case "C":
+        return true;
+      case "R":
+        return regions.has(key);
+      case "T":
+        return partnerInView(viewer, parts[3]!);
+      case "G":
+        return isStaffOf(viewer, parts[3]!) || viewer.fundedGroups.has(parts[4]!);
+      case "X":
+        // Client rows sit under the path's partner.
+        return (path.partner !== undefined && isStaffOf(viewer, path.partner)) || drilldown.has(parts[1]!);
+      default:
+        return false;
+    }
+  };
+}
 
 type Listing = {
   rows: Omit<ChildRow, "latest">[];
@@ -726,7 +766,7 @@ async function ppiSection(ctx: Ctx, listing: Listing) {
         childKeysOf.set(parent, list);
       }
     }
-    const shown = decideShown(keys, childKeysOf, counts, (key) => keys.includes(key) || listing.listed.has(key));
+    const shown = decideShown(keys, childKeysOf, counts, ctx.maySee);
     const figure = (key: string): PpiFigure => {
       const r = byKey.get(key);
       if (!r) return { shown: false, clients: 0, rateBps: null, meanScore: null };
@@ -990,7 +1030,6 @@ async function socialSection(ctx: Ctx, listing: Listing) {
   const children = new Map<string, Partial<QuarterFigures>>();
   const current = ctx.keys[ctx.keys.length - 1]!;
   const atClient = ctx.level === "client";
-  const listed = (key: string) => ctx.keys.includes(key) || listing.listed.has(key);
 
   for (const q of ctx.quarters) {
     const qDay = isoDay(quarterStart(q));
@@ -1008,7 +1047,7 @@ async function socialSection(ctx: Ctx, listing: Listing) {
         const parent = key.startsWith("X|") ? current : parentOfKey(key);
         childKeysOf.set(parent, [...(childKeysOf.get(parent) ?? []), key]);
       }
-      return decideShown(ctx.keys, childKeysOf, counts, listed);
+      return decideShown(ctx.keys, childKeysOf, counts, ctx.maySee);
     };
     const counts = (f: CellCounts, u: CellCounts): NodeCounts => (hasFilter ? { filtered: f, unfiltered: u } : { filtered: f });
     const reachShown = decide(sRows, (r) => counts({ clients: r.reached_f, known: r.reached_f_known }, { clients: r.reached, known: r.reached_known }));
