@@ -112,6 +112,7 @@ export default function AdminPpi() {
 
       <h2 id="upload-title">Import a scorecard file</h2>
       <p>A CSV file, as a spreadsheet saves it. Each row starts with what it is:</p>
+      <div className="table-scroll">
       <pre className="file-example">{`country,KE
 version,2026-1
 title,Kenya PPI 2026
@@ -125,6 +126,7 @@ answer,Five or six,7
 likelihood,0,4,98.2,94.0
 likelihood,5,9,96.9,89.3
 …            (score from, score to, then the % below each line, in order)`}</pre>
+      </div>
       <ul>
         <li>Answers follow their question; points are whole numbers, and the best answers add up to at most 100.</li>
         <li>The likelihood rows are the published score bands; together they cover every score from 0 to 100 once.</li>

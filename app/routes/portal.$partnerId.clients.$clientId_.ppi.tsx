@@ -101,12 +101,6 @@ const showDate = (iso: string) => dateFormat.format(new Date(`${iso}T00:00:00Z`)
 
 export default function ClientPpi() {
   const { partnerId, client, counted, scorecards, card, history, saved, today, requestKey } = useLoaderData<typeof loader>();
-  const data = useActionData<typeof action>();
-  const busy = useNavigation().state === "submitting";
-  const sameCard = data && card && data.values.scorecardId === card.id;
-  const [chosen, setChosen] = useState<Record<string, string>>(sameCard ? data.answers : {});
-  const answered = card ? card.questions.filter((q) => chosen[q.id]).length : 0;
-  const live = card && answered === card.questions.length ? scoreAnswers(card, chosen) : null;
   const base = `/portal/${partnerId}/clients/${client.id}`;
 
   return (
@@ -192,7 +186,25 @@ export default function ClientPpi() {
             </Form>
           ) : null}
           {card.isSample ? <p className="notice warning"><strong>Sample data — not a real PPI table.</strong> Scores from it measure nothing.</p> : null}
-          <Form method="post" noValidate aria-labelledby="record-title" key={card.id}>
+          <SurveyForm key={`${card.id}:${requestKey}`} card={card} today={today} requestKey={requestKey} />
+        </>
+      )}
+    </section>
+  );
+}
+
+type Card = NonNullable<ReturnType<typeof useLoaderData<typeof loader>>["card"]>;
+
+/** Keyed by the request key, so a saved survey leaves a fresh form behind. */
+function SurveyForm({ card, today, requestKey }: { card: Card; today: string; requestKey: string }) {
+  const data = useActionData<typeof action>();
+  const busy = useNavigation().state === "submitting";
+  const sameCard = data !== undefined && data.values.scorecardId === card.id;
+  const [chosen, setChosen] = useState<Record<string, string>>(sameCard ? data.answers : {});
+  const answered = card.questions.filter((q) => chosen[q.id]).length;
+  const live = answered === card.questions.length ? scoreAnswers(card, chosen) : null;
+  return (
+          <Form method="post" noValidate aria-labelledby="record-title">
             <FormError errors={data?.errors[""] ?? data?.errors.scorecardId ?? data?.errors.requestKey} />
             <input type="hidden" name="scorecardId" value={card.id} />
             <input type="hidden" name="requestKey" value={sameCard ? data.values.requestKey || requestKey : requestKey} />
@@ -245,9 +257,6 @@ export default function ClientPpi() {
               <button type="submit" name="intent" value="save" disabled={busy}>{busy ? "Saving…" : "Save the survey"}</button>
             </div>
           </Form>
-        </>
-      )}
-    </section>
   );
 }
 
