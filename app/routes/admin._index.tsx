@@ -29,6 +29,7 @@ export default function AdminHome() {
         <li><Link to="/admin/offerings">Micro-equity offerings</Link> — the review queue</li>
         <li><Link to="/admin/offerings-overdue">Overdue cycle reports</Link> — offerings whose group has not reported 30 days after its cycle ended</li>
         <li><Link to="/admin/payments">Payment issues</Link> — {paymentIssues} open</li>
+        <li><Link to="/admin/ppi">PPI scorecards</Link> — import a country&apos;s scorecard file, see the ones in use</li>
       </ul>
     </section>
   );
