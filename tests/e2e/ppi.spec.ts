@@ -41,7 +41,8 @@ async function openFirstClientPpi(page: Page) {
 
 test("an admin imports a scorecard after checking it; an officer records a survey, sees the score first, and finds it in the history", async ({ page, browser }) => {
   await logInAs(page, "admin@mavuno.test");
-  await page.goto("/admin/ppi");
+  await page.goto("/admin");
+  await page.getByRole("link", { name: "PPI scorecards" }).click();
   const upload = page.getByLabel(/Scorecard file \(CSV/);
   await upload.setInputFiles({ name: "broken.csv", mimeType: "text/csv", buffer: Buffer.from(scorecard.replace("answer,Yes,20", "answer,Yes,twenty")) });
   await page.getByRole("button", { name: "Upload and check" }).click();
@@ -78,7 +79,8 @@ test("an admin imports a scorecard after checking it; an officer records a surve
   await expect(history.getByRole("row").filter({ hasText: version }).last()).toContainText("National: 35.00%; Extreme: 8.75%");
 
   // Without JavaScript: the form still checks, names what is missing, and scores on request.
-  const noJs = await browser.newContext({ javaScriptEnabled: false });
+  // On a phone-sized screen, which is where surveys are done.
+  const noJs = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
   const plain = await noJs.newPage();
   await logInAs(plain, "officer@mavuno.test");
   await openFirstClientPpi(plain);
@@ -90,5 +92,6 @@ test("an admin imports a scorecard after checking it; an officer records a surve
   await plain.getByRole("group", { name: /^3\./ }).getByLabel("B. Yes (20 points)").check();
   await plain.getByRole("button", { name: "Check the score" }).click();
   await expect(plain.locator("output")).toHaveText("Score 60 of 100. Likelihood of living below: National 10.00%; Extreme 1.00%.");
+  expect(await plain.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth), "no sideways scrolling").toBe(true);
   await noJs.close();
 });
