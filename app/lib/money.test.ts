@@ -83,6 +83,33 @@ describe("allocate", () => {
     );
   });
 
+  it("gives every part and every tie-break of exact largest remainder, whether the sums fit in a double or not", () => {
+    // The oracle: the method written out in bigints, nothing else.
+    const exact = (total: bigint, weights: bigint[]) => {
+      const sum = weights.reduce((a, b) => a + b, 0n);
+      const sign = total < 0n ? -1n : 1n;
+      const magnitude = total * sign;
+      const parts = weights.map((w) => (magnitude * w) / sum);
+      const byRemainder = weights.map((w, i) => ({ i, r: (magnitude * w) % sum })).sort((a, b) => (a.r === b.r ? a.i - b.i : a.r > b.r ? -1 : 1));
+      let left = magnitude - parts.reduce((a, b) => a + b, 0n);
+      for (const { i } of byRemainder) if (left-- > 0n) parts[i]! += 1n;
+      return parts.map((p) => p * sign);
+    };
+    fc.assert(
+      fc.property(
+        // Totals up to 10^13 with weights up to 10^4 cross 2^53 (the switch between doubles and bigints) both ways.
+        fc.bigInt({ min: -(10n ** 13n), max: 10n ** 13n }),
+        fc.array(fc.bigInt({ min: 0n, max: 10n ** 4n }), { minLength: 1, maxLength: 80 }).filter((w) => w.some((x) => x > 0n)),
+        (total, weights) => {
+          expect(allocate(total, weights)).toEqual(exact(total, weights));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    // Equal weights: the remainders all tie, so the earliest lenders get the odd cents.
+    expect(allocate(10_003n, Array.from({ length: 10_000 }, () => 1n)).slice(0, 4)).toEqual([2n, 2n, 2n, 1n]);
+  });
+
   it("refuses weights that cannot be split", () => {
     expect(() => allocate(1n, [])).toThrow(RangeError);
     expect(() => allocate(1n, [0n, 0n])).toThrow(RangeError);

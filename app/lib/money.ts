@@ -92,6 +92,30 @@ export function allocate(total: bigint, weights: readonly bigint[]): bigint[] {
   if (sum === 0n) throw new RangeError("allocate weights must not all be zero");
   const negative = total < 0n;
   const magnitude = negative ? -total : total;
+  const parts =
+    magnitude * sum <= BigInt(Number.MAX_SAFE_INTEGER) ? allocateExactInDoubles(Number(magnitude), weights.map(Number), Number(sum)) : allocateBig(magnitude, weights, sum);
+  return negative ? parts.map((p) => -p) : parts;
+}
+
+// Every product magnitude × weight is below 2^53 here, so doubles hold it, its
+// remainder and its quotient exactly; a repayment to 10,000 lenders splits
+// several times faster than with bigints.
+function allocateExactInDoubles(magnitude: number, weights: readonly number[], sum: number): bigint[] {
+  const floors = new Array<number>(weights.length);
+  const remainders = new Array<number>(weights.length);
+  let left = magnitude;
+  for (let i = 0; i < weights.length; i++) {
+    const product = magnitude * weights[i]!;
+    remainders[i] = product % sum;
+    floors[i] = (product - remainders[i]!) / sum;
+    left -= floors[i]!;
+  }
+  const order = weights.map((_, index) => index).sort((a, b) => remainders[b]! - remainders[a]! || a - b);
+  for (let i = 0; i < left; i++) floors[order[i]!]! += 1;
+  return floors.map((f) => BigInt(f));
+}
+
+function allocateBig(magnitude: bigint, weights: readonly bigint[], sum: bigint): bigint[] {
   const parts = weights.map((w) => (magnitude * w) / sum);
   let left = magnitude - parts.reduce((a, b) => a + b, 0n);
   const order = weights
@@ -102,5 +126,5 @@ export function allocate(total: bigint, weights: readonly bigint[]): bigint[] {
     parts[index]! += 1n;
     left -= 1n;
   }
-  return negative ? parts.map((p) => -p) : parts;
+  return parts;
 }
