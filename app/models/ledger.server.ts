@@ -8,6 +8,7 @@
 // what inserting the rows costs.
 import crypto from "node:crypto";
 import { getDb, type Db } from "~/utils/db.server.ts";
+import { intArrayLiteral, textArrayLiteral } from "~/utils/sql-array.server.ts";
 
 /** A Prisma client or an interactive-transaction client. */
 export type DbTx = Pick<Db, "$queryRawUnsafe" | "$executeRawUnsafe">;
@@ -131,14 +132,20 @@ function validate(input: TransactionInput): void {
   for (const [currency, sum] of sums) if (sum !== 0n) throw new Unbalanced(input.idempotencyKey, currency, sum);
 }
 
+// The canonical JSON of a command: object keys sorted, undefined members left
+// out, bigints as strings. Stored hashes depend on this exact text. Keys are
+// sorted directly rather than through Object.entries, filter and a
+// comparator: a repayment to 10,000 lenders hashes 10,000 postings.
 function canonical(value: unknown): string {
-  if (typeof value === "bigint") return JSON.stringify(value.toString());
+  if (typeof value === "bigint") return `"${value}"`;
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
   if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+    const record = value as Record<string, unknown>;
+    const members: string[] = [];
+    for (const key of Object.keys(record).sort()) {
+      if (record[key] !== undefined) members.push(`${JSON.stringify(key)}:${canonical(record[key])}`);
+    }
+    return `{${members.join(",")}}`;
   }
   return JSON.stringify(value);
 }
@@ -254,97 +261,107 @@ async function postWithin(tx: DbTx, inputs: readonly TransactionInput[], hashes:
   const toPost = inputs.map((input, index) => ({ input, id: results[index]!.id, replayed: results[index]!.replayed })).filter((t) => !t.replayed);
   if (toPost.length === 0) return results;
 
-  // 2. Make sure every account exists, then lock them in id order (a fixed order,
-  //    so two batches touching the same accounts cannot deadlock).
-  const accountKeys = new Map<string, { name: string; currency: string }>();
-  const deltas = new Map<string, bigint>();
+  // 2. The accounts touched and each one's net change; then lock them, check
+  //    the floors and move the balances, creating any account not there yet.
+  type Touched = { name: string; currency: string; kind: AccountKind; delta: bigint; id: bigint };
+  const touched = new Map<string, Touched>();
+  const postingAccounts: Touched[] = [];
   for (const { input } of toPost) {
     for (const posting of input.postings) {
       const key = `${posting.account}\u0000${posting.currency}`;
-      accountKeys.set(key, { name: posting.account, currency: posting.currency });
-      deltas.set(key, (deltas.get(key) ?? 0n) + posting.amount);
+      let account = touched.get(key);
+      if (!account) {
+        account = { name: posting.account, currency: posting.currency, kind: accountKind(posting.account), delta: 0n, id: -1n };
+        touched.set(key, account);
+      }
+      account.delta += posting.amount;
+      postingAccounts.push(account);
     }
   }
-  const accountList = [...accountKeys.values()].map((a) => {
-    const kind = accountKind(a.name);
-    return { ...a, kind, allow_negative: kind === "external" };
-  });
-  // Arrays rather than JSON: a repayment to 10,000 lenders is 10,000 accounts,
-  // and unnest is several times cheaper to read than jsonb_to_recordset.
-  // Existing accounts are locked first; only if some are missing are they
-  // created (in name order, so two creators queue rather than deadlock) and
-  // locked too. Creating accounts is rare: a wallet's first credit, a loan's
-  // first share.
-  const lockAccounts = async (list: typeof accountList) =>
-    (await tx.$queryRawUnsafe(
-      `SELECT a.id, a.name, a.currency, a.balance, a.allow_negative
-         FROM ledger_accounts a
-         JOIN unnest($1::text[], $2::text[]) AS t(name, currency) ON a.name = t.name AND a.currency = t.currency
-        ORDER BY a.id
-          FOR UPDATE OF a`,
+  const accountList = [...touched.values()];
+  // A repayment to 10,000 lenders is 10,000 accounts, so each account is
+  // locked and moved by one statement: the accounts are locked in id order (a
+  // fixed order, so two batches touching the same accounts cannot deadlock;
+  // the UPDATE then only touches rows this statement has already locked), and
+  // each balance moves unless that would take it below its floor. Arrays
+  // rather than JSON (unnest is several times cheaper to read than
+  // jsonb_to_recordset), each sent as one array literal
+  // (~/utils/sql-array.server.ts); a moved account comes back as its id and
+  // its position in the list. The table's CHECK constraint keeps the floor
+  // again, whatever code runs.
+  const move = async (list: Touched[]) => {
+    const rows = (await tx.$queryRawUnsafe(
+      `WITH locked AS MATERIALIZED (
+         SELECT a.id, t.ord, t.delta
+           FROM ledger_accounts a
+           JOIN unnest($1::text[], $2::text[], $3::bigint[]) WITH ORDINALITY AS t(name, currency, delta, ord)
+             ON a.name = t.name AND a.currency = t.currency
+          ORDER BY a.id
+            FOR UPDATE OF a)
+       UPDATE ledger_accounts a SET balance = a.balance + l.delta, updated_at = CASE WHEN l.delta <> 0 THEN now() ELSE a.updated_at END
+         FROM locked l
+        WHERE a.id = l.id AND (a.allow_negative OR a.balance + l.delta >= 0)
+       RETURNING a.id, l.ord`,
+      textArrayLiteral(list.map((a) => a.name)),
+      textArrayLiteral(list.map((a) => a.currency)),
+      intArrayLiteral(list.map((a) => a.delta)),
+    )) as Row[];
+    for (const row of rows) list[Number(row.ord) - 1]!.id = toBig(row.id);
+    return rows.length === list.length ? [] : list.filter((a) => a.id < 0n);
+  };
+  // Not moved: an account short of money (locked above, so its balance is
+  // still the one that refused), or one that does not exist yet.
+  const refuseShort = async (list: Touched[]) => {
+    const rows = (await tx.$queryRawUnsafe(
+      `SELECT t.ord, a.balance FROM ledger_accounts a
+         JOIN unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(name, currency, ord) ON a.name = t.name AND a.currency = t.currency
+        ORDER BY t.ord LIMIT 1`,
       list.map((a) => a.name),
       list.map((a) => a.currency),
     )) as Row[];
-  const locked = await lockAccounts(accountList);
-  if (locked.length < accountList.length) {
-    const found = new Set(locked.map((row) => `${row.name as string}\u0000${(row.currency as string).trim()}`));
-    const missing = accountList.filter((a) => !found.has(`${a.name}\u0000${a.currency}`));
+    if (rows[0]) {
+      const account = list[Number(rows[0].ord) - 1]!;
+      throw new InsufficientFunds(account.name, account.currency, toBig(rows[0].balance), -account.delta);
+    }
+  };
+  const notMoved = await move(accountList);
+  if (notMoved.length > 0) {
+    await refuseShort(notMoved);
+    // Creating accounts is rare (a wallet's first credit, a loan's first
+    // share): in name order, so two creators queue rather than deadlock.
     await tx.$executeRawUnsafe(
       `INSERT INTO ledger_accounts (name, currency, kind, allow_negative)
        SELECT t.name, t.currency, t.kind, t.allow_negative
          FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[]) AS t(name, currency, kind, allow_negative)
         ORDER BY t.name, t.currency
        ON CONFLICT (name, currency) DO NOTHING`,
-      missing.map((a) => a.name),
-      missing.map((a) => a.currency),
-      missing.map((a) => a.kind),
-      missing.map((a) => a.allow_negative),
+      notMoved.map((a) => a.name),
+      notMoved.map((a) => a.currency),
+      notMoved.map((a) => a.kind),
+      notMoved.map((a) => a.kind === "external"),
     );
-    locked.push(...(await lockAccounts(missing)));
-  }
-  const accounts = new Map<string, { id: bigint; balance: bigint; allowNegative: boolean }>();
-  for (const row of locked) {
-    accounts.set(`${row.name as string}\u0000${(row.currency as string).trim()}`, {
-      id: toBig(row.id),
-      balance: toBig(row.balance),
-      allowNegative: row.allow_negative as boolean,
-    });
+    const stillShort = await move(notMoved);
+    if (stillShort.length > 0) await refuseShort(stillShort);
   }
 
-  // 3. The floor: with the rows locked, no one else can move these balances
-  //    before we commit. The table's CHECK constraint enforces it again.
-  for (const [key, delta] of deltas) {
-    const account = accounts.get(key)!;
-    if (!account.allowNegative && account.balance + delta < 0n) {
-      const { name, currency } = accountKeys.get(key)!;
-      throw new InsufficientFunds(name, currency, account.balance, -delta);
+  // 3. Postings, one statement.
+  const postingTransactions: bigint[] = [];
+  const postingAmounts: bigint[] = [];
+  const postingCurrencies: string[] = [];
+  for (const { input, id } of toPost) {
+    for (const posting of input.postings) {
+      postingTransactions.push(id);
+      postingAmounts.push(posting.amount);
+      postingCurrencies.push(posting.currency);
     }
   }
-
-  // 4. Postings and balances, one statement each.
-  const postings = toPost.flatMap(({ input, id }) =>
-    input.postings.map((p) => ({
-      transactionId: id.toString(),
-      accountId: accounts.get(`${p.account}\u0000${p.currency}`)!.id.toString(),
-      amount: p.amount.toString(),
-      currency: p.currency,
-    })),
-  );
   await tx.$executeRawUnsafe(
     `INSERT INTO ledger_postings (transaction_id, account_id, amount, currency)
      SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[])`,
-    postings.map((p) => p.transactionId),
-    postings.map((p) => p.accountId),
-    postings.map((p) => p.amount),
-    postings.map((p) => p.currency),
-  );
-  const changed = [...deltas].filter(([, d]) => d !== 0n);
-  await tx.$executeRawUnsafe(
-    `UPDATE ledger_accounts a SET balance = a.balance + d.delta, updated_at = now()
-       FROM unnest($1::bigint[], $2::bigint[]) AS d(id, delta)
-      WHERE a.id = d.id`,
-    changed.map(([key]) => accounts.get(key)!.id.toString()),
-    changed.map(([, delta]) => delta.toString()),
+    intArrayLiteral(postingTransactions),
+    intArrayLiteral(postingAccounts.map((a) => a.id)),
+    intArrayLiteral(postingAmounts),
+    textArrayLiteral(postingCurrencies),
   );
   return results;
 }

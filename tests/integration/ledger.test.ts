@@ -7,6 +7,7 @@ import {
   HoldNotPending,
   IdempotencyConflict,
   InsufficientFunds,
+  inputHash,
   InvalidPosting,
   listEntries,
   PLATFORM_DONATIONS,
@@ -105,6 +106,33 @@ describe("ledger", () => {
     expect((error as InsufficientFunds).needed).toBe(1001n);
     await donate(1000n);
     expect(await getBalance(w, "USD")).toBe(0n);
+  });
+
+  it("hashes a command's input to the same value as when it was first posted (replays of stored keys depend on it)", () => {
+    // Values computed when these keys were first stored; a change to the canonical form would turn every retry into a conflict.
+    const repayment = {
+      idempotencyKey: "k",
+      kind: "repayment",
+      memo: "not part of the hash",
+      reference: { repaymentId: "r-1", loanId: 'l "1"', unused: undefined as unknown as string },
+      postings: [
+        { account: "external:partner:p1", amount: -2501n, currency: "USD" },
+        { account: "lender:u1:wallet", amount: 1250n, currency: "USD" },
+        { account: "lender:ü2:wallet", amount: 1251n, currency: "USD" },
+      ],
+    };
+    expect(inputHash(repayment)).toBe("13442bf31f6b42954c8eb1e94740822917798f0eedd4f25074c98a453e134ba6");
+    expect(inputHash({ ...repayment, memo: "another memo" })).toBe(inputHash(repayment));
+    const topUp = {
+      idempotencyKey: "x",
+      kind: "card_top_up",
+      memo: "",
+      postings: [
+        { account: EXTERNAL_CARD, amount: -5n, currency: "KES" },
+        { account: "lender:a:wallet", amount: 5n, currency: "KES" },
+      ],
+    };
+    expect(inputHash(topUp)).toBe("0518b0cc470066746ceb91bff99430ecde24d6dd91562c8cd929cbd8c2b249de");
   });
 
   it("replays the same key and input, and refuses the same key with another input", async () => {
