@@ -14,8 +14,9 @@ import {
 } from "~/models/repayment.server.ts";
 import { inTransaction } from "~/models/ledger.server.ts";
 import { getDb } from "~/utils/db.server.ts";
-import { makeClient, makeLoan } from "../factories/index.ts";
-import { disbursedLoan } from "../factories/repayments.ts";
+import { checkout, reserve, SHARE_CENTS } from "~/models/lending.server.ts";
+import { makeClient, makeLoan, makeMembership, makePartner, makeUser } from "../factories/index.ts";
+import { creditWallet, disbursedLoan } from "../factories/repayments.ts";
 
 let n = 0;
 const key = () => `rk-${++n}-${Math.random().toString(36).slice(2, 10)}`;
@@ -227,5 +228,60 @@ describe("many repayments at once", () => {
     expect(loan.scheduleVersion).toBe(1);
     expect(loan.maturityOn).toEqual(rows[2]!.dueOn);
     expect(recordDisbursement).toBeTypeOf("function");
+  });
+});
+
+describe("what each lender received", () => {
+  it("is one allocation per lender for all their shares, however many checkouts they bought them in", async () => {
+    const db = await getDb();
+    const partner = await makePartner(db, { status: "active" });
+    const officer = await makeUser(db);
+    await makeMembership(db, { userId: officer.id, partnerId: partner.id, role: "officer" });
+    const client = await makeClient(db, { partnerId: partner.id });
+    const loan = await makeLoan(db, { partnerId: partner.id, clientId: client.id, amountUsdCents: 3 * Number(SHARE_CENTS), localCurrency: "KES", fxRate: "129.5", termMonths: 3 });
+    const [amina, ben] = [await makeUser(db), await makeUser(db)];
+    // Amina buys a share, Ben one, then Amina a second in another checkout.
+    for (const lender of [amina!, ben!, amina!]) {
+      await creditWallet(lender.id, SHARE_CENTS);
+      await reserve({ userId: lender.id, loanId: loan.id, shares: 1 });
+      expect((await checkout({ userId: lender.id, requestKey: key(), tipCents: 0n })).status).toBe("completed");
+    }
+    const disbursedOn = new Date(Date.now() - 40 * DAY);
+    await db.loan.update({ where: { id: loan.id }, data: { fundedAt: disbursedOn } });
+    await recordDisbursement(partner.id, loan.id, officer.id, disbursedOn);
+    const [first] = await instalments(loan.id);
+    const paid = await recordRepayment({ partnerId: partner.id, loanId: loan.id, requestKey: key(), paidOn: new Date(), localAmount: first!.principal + first!.interest, fxRate: "129.5" });
+    const repayment = await db.repayment.findUniqueOrThrow({ where: { id: paid.repaymentId } });
+
+    const parts = await allocations(paid.repaymentId);
+    expect(parts.map((p) => [p.lenderId, p.shares]).sort()).toEqual([[amina!.id, 2], [ben!.id, 1]].sort());
+    const of = (id: string) => parts.find((p) => p.lenderId === id)!;
+    expect(of(amina!.id).usdCents + of(ben!.id).usdCents).toBe(repayment.usdCents);
+    const diff = of(amina!.id).usdCents - 2n * of(ben!.id).usdCents;
+    expect(diff >= -1n && diff <= 2n).toBe(true);
+    expect(await getBalance(walletAccount(amina!.id), "USD")).toBe(of(amina!.id).usdCents);
+  });
+
+  it("is kept by the database: no allocation without its repayment, none changed or deleted, no repayment deleted", async () => {
+    const { loan, partner } = await disbursedLoan({ shares: [1, 1] });
+    const [first] = await instalments(loan.id);
+    const paid = await recordRepayment({ partnerId: partner.id, loanId: loan.id, requestKey: key(), paidOn: new Date(), localAmount: first!.principal + first!.interest, fxRate: "129.5" });
+    const db = await getDb();
+    const before = await allocations(paid.repaymentId);
+    const part = before[0];
+    await expect(
+      db.$executeRawUnsafe(
+        `INSERT INTO repayment_allocations (repayment_id, lender_id, loan_id, shares, expected_usd_cents, usd_cents, fx_loss_cents, paid_on)
+         VALUES ('no-such-repayment', $1, $2, 1, 5, 5, 0, current_date)`,
+        part!.lenderId,
+        loan.id,
+      ),
+    ).rejects.toThrow(/does not exist/);
+    await expect(db.$executeRawUnsafe(`UPDATE repayment_allocations SET usd_cents = usd_cents + 1, expected_usd_cents = expected_usd_cents + 1 WHERE repayment_id = $1`, paid.repaymentId)).rejects.toThrow(/refused/);
+    await expect(db.$executeRawUnsafe(`DELETE FROM repayment_allocations WHERE repayment_id = $1`, paid.repaymentId)).rejects.toThrow(/refused/);
+    await expect(db.$executeRawUnsafe(`DELETE FROM repayments WHERE id = $1`, paid.repaymentId)).rejects.toThrow(/refused/);
+    expect(await allocations(paid.repaymentId)).toEqual(before);
+    expect(before).toHaveLength(2);
+    expect(await db.repayment.count({ where: { id: paid.repaymentId } })).toBe(1);
   });
 });
