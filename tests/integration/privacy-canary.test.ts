@@ -32,6 +32,8 @@ const CRAWLED = new Set([
   "loans.$loanId",
   "partners.$slug",
   "offerings._index",
+  "offerings.$offeringId",
+  "invest.$offeringId",
   "impact._index",
   "photos.$clientId",
   "my.loans._index",
@@ -83,11 +85,7 @@ const NOT_CRAWLED: Record<string, string> = {
   "webhooks.stripe": "Stripe's callback, no page",
   "statement._index": "a form for a client's access code",
   "statement.me": "the client's own statement, opened with their own access code",
-  // Offerings: this test lists none, so their pages have nothing to read; the
-  // offering tests check their consent handling (tests/integration/offerings.test.ts).
-  "offerings.$offeringId": "no offering in this test (see offerings.test.ts)",
-  "invest.$offeringId": "no offering in this test (see offerings.test.ts)",
-  "invest.$offeringId_.card.$investmentId": "no offering in this test",
+  "invest.$offeringId_.card.$investmentId": "the investor's own card payment for units",
   "portal.$partnerId.clients.new": "a blank form for the partner's own staff",
   "portal.$partnerId.groups.new": "a form for the partner's own staff (its own clients)",
   "portal.$partnerId.loans.new": "a form for the partner's own staff (its own clients)",
@@ -124,6 +122,7 @@ type Ids = {
   clients: Record<Kind, string>;
   loans: Record<string, string>;
   groups: { mixed: string; consented: string };
+  offerings: string[];
 };
 let ids: Ids;
 const cookies: Record<string, string | undefined> = {};
@@ -201,7 +200,35 @@ beforeAll(async () => {
     await recordRepayment({ partnerId: partnerA.id, loanId: loans[key]!, requestKey: `canary-pay-${key}`, paidOn: new Date(), localAmount: 100_000n, fxRate: "100" });
   }
 
-  ids = { partnerA: { id: partnerA.id, slug: partnerA.slug }, partnerB: { id: partnerB.id, slug: partnerB.slug }, clients, loans, groups: { mixed: mixed.id, consented: consented.id } };
+  // Listed micro-equity offerings: the mixed group's, and the enterprise of the client who agreed to nothing.
+  const offerings: string[] = [];
+  for (const owner of [{ groupId: mixed.id }, { clientId: clients.none }]) {
+    const now = Date.now();
+    const offering = await db.offering.create({
+      data: {
+        reference: `EQ-CANARY-${offerings.length}-${SUFFIX}`,
+        partnerId: partnerA.id,
+        ...owner,
+        status: "listed",
+        title: "Savings and enterprise, 2027 cycle",
+        maxRaiseCents: 100_000n,
+        minRaiseCents: 50_000n,
+        unitPriceCents: 1_000n,
+        profitShareBps: 2_000,
+        capitalReturned: true,
+        cycleStart: new Date(now + 10 * 86_400_000),
+        cycleEnd: new Date(now + 200 * 86_400_000),
+        fundraisingDeadline: new Date(now + 7 * 86_400_000),
+        perInvestorMaxUnits: 50,
+        cancellationHours: 48,
+        risks: "The enterprise may make a loss.",
+        listedAt: new Date(now),
+      },
+    });
+    offerings.push(offering.id);
+  }
+
+  ids = { offerings, partnerA: { id: partnerA.id, slug: partnerA.slug }, partnerB: { id: partnerB.id, slug: partnerB.slug }, clients, loans, groups: { mixed: mixed.id, consented: consented.id } };
   for (const [role, user] of Object.entries({ funder, bystander, officerA, partnerAdminA, coordinatorA, officerB, admin })) cookies[role] = await sessionCookieFor(user.id);
   cookies.public = undefined;
 }, 120_000);
@@ -259,7 +286,8 @@ function routeFor(urlPath: string): { files: string[]; params: Record<string, st
   if (parts.length === 0) return { files: ["root", "_index"], params: {} };
   if (a === "loans") return b ? { files: ["root", "loans.$loanId"], params: { loanId: b } } : { files: ["root", "loans._index"], params: {} };
   if (a === "partners") return { files: ["root", "partners.$slug"], params: { slug: b! } };
-  if (a === "offerings") return { files: ["root", "offerings._index"], params: {} };
+  if (a === "offerings") return b ? { files: ["root", "offerings.$offeringId"], params: { offeringId: b } } : { files: ["root", "offerings._index"], params: {} };
+  if (a === "invest") return { files: ["root", "invest.$offeringId"], params: { offeringId: b! } };
   if (a === "impact" && !b) return { files: ["root", "impact._index"], params: {} };
   if (a === "impact" && b === "portal") return { files: ["root", "impact.portal"], params: {} };
   if (a === "impact" && b === "portal.csv") return { files: ["impact.portal[.]csv"], params: {} };
@@ -299,6 +327,7 @@ function publicPaths(): string[] {
     ...Object.values(ids.loans).map((id) => `/loans/${id}`),
     `/partners/${ids.partnerA.slug}`,
     "/offerings",
+    ...ids.offerings.map((id) => `/offerings/${id}`),
     "/impact",
     "/impact?country=KE",
     `/impact?partner=${ids.partnerA.slug}`,
@@ -372,6 +401,7 @@ function plan(role: Role): { path: string; expect: "ok" | "refused" | "any" }[] 
   const signedIn = role !== "public";
   for (const p of investorPaths()) pages.push({ path: p, expect: signedIn ? "ok" : "refused" });
   for (const id of Object.values(ids.loans)) pages.push({ path: `/my/loans/${id}`, expect: role === "funder" ? "ok" : "refused" });
+  for (const id of ids.offerings) pages.push({ path: `/invest/${id}`, expect: signedIn ? "ok" : "refused" });
   for (const p of portalPaths(ids.partnerA)) {
     // A coordinator works with groups and clients, not every page; the audit trail is the partner admins'; platform admins
     // work in /admin. A refusal there is fine, a leak or a 500 is not.
