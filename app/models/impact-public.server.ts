@@ -33,6 +33,9 @@ export type ImpactQuery = z.infer<typeof impactQuery>;
 const FUNDED = FULLY_FUNDED_STATUSES.map((s) => `'${s}'`).join(", ");
 const LIVE_STORY = (clientId: string) =>
   `EXISTS (SELECT 1 FROM consents k WHERE k.client_id = ${clientId} AND k.purpose = 'story' AND k.revoked_at IS NULL)`;
+/** A group (alias g) with current members, every one of whom agreed to their story (ADR 005). */
+const GROUP_STORY_ALLOWED = `EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id AND m.left_at IS NULL)
+       AND NOT EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id AND m.left_at IS NULL AND NOT ${LIVE_STORY("m.client_id")})`;
 
 type Raw = Record<string, unknown>;
 
@@ -73,9 +76,7 @@ export async function listStories(query: ImpactQuery) {
            p.id, p.name, p.slug, p.country,
            ARRAY(SELECT m.client_id FROM group_members m WHERE m.group_id = g.id AND m.left_at IS NULL ORDER BY m.client_id)
       FROM groups g JOIN partners p ON p.id = g.partner_id
-     WHERE ${where} AND g.story <> '' ${sector ? `AND g.sector = ${sector}` : ""}
-       AND EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id AND m.left_at IS NULL)
-       AND NOT EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id AND m.left_at IS NULL AND NOT ${LIVE_STORY("m.client_id")})`;
+     WHERE ${where} AND g.story <> '' ${sector ? `AND g.sector = ${sector}` : ""} AND ${GROUP_STORY_ALLOWED}`;
   const pageOf = async (page: number) =>
     (await db.$queryRawUnsafe(
       `WITH s AS (${stories}) SELECT s.*, (SELECT count(*)::int FROM s) AS total FROM s
@@ -137,7 +138,7 @@ export async function storyFilterOptions() {
   const sectors = (await db.$queryRawUnsafe(
     `SELECT DISTINCT sector FROM (
        SELECT c.sector FROM clients c WHERE c.story <> '' AND ${LIVE_STORY("c.id")}
-       UNION SELECT g.sector FROM groups g WHERE g.story <> '') s ORDER BY sector`,
+       UNION SELECT g.sector FROM groups g WHERE g.story <> '' AND ${GROUP_STORY_ALLOWED}) s ORDER BY sector`,
   )) as { sector: string }[];
   const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name, "en");
   return {

@@ -167,7 +167,7 @@ describe("stories", () => {
     await db.client.update({ where: { id: everything.id }, data: { photoFile: "kofi.jpg" } });
     for (const purpose of ["story", "name", "photo"] as const) await grantConsent(db, { clientId: everything.id, purpose });
     await grantConsent(db, { clientId: everything.id, purpose: "location", granularity: "village" });
-    const noStory = await makeClient(db, { partnerId: partner.id, fullName: "Ama Private", story: "Private story.", sector: "Retail" });
+    const noStory = await makeClient(db, { partnerId: partner.id, fullName: "Ama Private", story: "Private story.", sector: "Tailoring" });
     await grantConsent(db, { clientId: noStory.id, purpose: "name" });
     const nameButPhotoless = await makeClient(db, { partnerId: partner.id, fullName: "Yaw Regional", region: "Ashanti", village: "Obuasi", story: "I fix phones.", sector: "Services" });
     await db.client.update({ where: { id: nameButPhotoless.id }, data: { photoFile: "yaw.jpg" } });
@@ -180,7 +180,7 @@ describe("stories", () => {
     await grantConsent(db, { clientId: m3!.id, purpose: "location", granularity: "region" });
     const group = await makeGroup(db, { partnerId: partner.id, name: "Nkabom Savers", village: "Konongo", region: "Ashanti", story: "We save weekly.", sector: "Agriculture", memberIds: [m1!.id, m2!.id, m3!.id] });
     const outsider = await makeClient(db, { partnerId: partner.id });
-    const hiddenGroup = await makeGroup(db, { partnerId: partner.id, name: "Half Consented", story: "Not for the public.", memberIds: [m1!.id, outsider.id] });
+    const hiddenGroup = await makeGroup(db, { partnerId: partner.id, name: "Half Consented", story: "Not for the public.", sector: "Fishing", memberIds: [m1!.id, outsider.id] });
     Object.assign(ids, { storyOnly: storyOnly.id, everything: everything.id, noStory: noStory.id, yaw: nameButPhotoless.id, group: group.id, hiddenGroup: hiddenGroup.id });
   });
 
@@ -201,6 +201,13 @@ describe("stories", () => {
     for (const secret of ["Ama Private", "Private story.", "Not for the public.", "Abena", "Ejisu", "Obuasi", "Yaw Regional", "Konongo"]) {
       expect(text).not.toContain(secret);
     }
+  });
+
+  it("offers only the sectors of stories a visitor can see", async () => {
+    const { sectors } = (await impact()).options;
+    expect(sectors).toEqual(expect.arrayContaining(["Agriculture", "Retail", "Services"]));
+    expect(sectors).not.toContain("Tailoring");
+    expect(sectors).not.toContain("Fishing");
   });
 
   it("shows the same public view to a signed-in partner's staff", async () => {
