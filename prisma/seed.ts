@@ -10,6 +10,8 @@ import { markDefaults, recordRepayment, writeOffLoan } from "~/models/repayment.
 import { donate } from "~/models/wallet.server.ts";
 import { closeDb, getDb, type Db } from "~/utils/db.server.ts";
 import { seedEquity } from "./seed-equity.ts";
+import { seedImpact } from "./seed-impact.ts";
+import { rebuildSocialRollups } from "~/models/impact-social.server.ts";
 import { demoGateway } from "~/utils/payments.server.ts";
 import {
   grantConsent,
@@ -409,6 +411,9 @@ export async function seed(options: { ifEmpty?: boolean } = {}) {
   for (const life of lives) await seedLoanLife(db, life);
   await markDefaults(new Date(now));
   await seedEquity(db, { partnerId: "seed-partner-1", groupId: "seed-group-1-1", officerId: officer.id, adminId: admin.id, investorIds: [lender.id, ...community.slice(0, 2)], now });
+  // PPI scorecards (sample data), consents and six quarters of surveys; then the social indicators.
+  await seedImpact(db);
+  await rebuildSocialRollups();
 
   // One organisation waiting for review, so the admin's queue has something in it.
   const applicant = await makeUser(db, { id: "seed-user-applicant", email: DEMO_USERS.applicant, name: "Esther (partner applicant)", password: DEMO_PASSWORD });

@@ -19,10 +19,12 @@ describe("demo seed", () => {
     expect(await db.partner.count({ where: { status: "applied", appliedById: { not: null } } })).toBeGreaterThanOrEqual(1);
 
     expect(await db.groupMeeting.count()).toBeGreaterThanOrEqual(60);
-    const counts = { users: await db.user.count(), clients: await db.client.count(), consents: await db.consent.count(), meetings: await db.groupMeeting.count() };
+    expect(await db.ppiSurvey.count()).toBeGreaterThan(0);
+    expect(await db.socialRollup.count()).toBeGreaterThan(0);
+    const counts = { users: await db.user.count(), clients: await db.client.count(), consents: await db.consent.count(), meetings: await db.groupMeeting.count(), surveys: await db.ppiSurvey.count() };
     await seed();
     expect(await db.loan.count()).toBe(loans);
-    expect({ users: await db.user.count(), clients: await db.client.count(), consents: await db.consent.count(), meetings: await db.groupMeeting.count() }).toEqual(counts);
+    expect({ users: await db.user.count(), clients: await db.client.count(), consents: await db.consent.count(), meetings: await db.groupMeeting.count(), surveys: await db.ppiSurvey.count() }).toEqual(counts);
 
     const skipped = await seed({ ifEmpty: true });
     expect(skipped.seeded).toBe(false);
