@@ -2,10 +2,13 @@
 // one process only): free lapsed reservations, expire overdue loans and refund
 // their lenders, finish repayments a crash left undistributed, mark loans late
 // beyond their partner's grace as defaulted, lend opted-in lenders' idle credit,
-// and send lenders' repayment emails. Each run is idempotent, so a missed or
+// send lenders' repayment emails, and rebuild the impact portal's social
+// indicators when they are an hour old. Each run is idempotent, so a missed or
 // doubled tick is harmless.
 import { runAutoLend } from "~/models/auto-lend.server.ts";
+import { sendEquityEmails } from "~/models/equity-emails.server.ts";
 import { settleOfferings } from "~/models/equity.server.ts";
+import { rebuildSocialIfStale } from "~/models/impact-social.server.ts";
 import { expireOverdueLoans, sweepExpiredReservations } from "~/models/lending.server.ts";
 import { notifyRefunded } from "~/models/notifications.server.ts";
 import { sendRepaymentEmails } from "~/models/repayment-emails.server.ts";
@@ -31,7 +34,20 @@ export async function runJobsOnce(now = new Date()) {
   const autoLend = await runAutoLend(now);
   // Last: lenders' emails about repaid, late and repaid-this-week loans, each sent once however often this runs.
   const emails = await sendRepaymentEmails(now);
-  return { expired: expired.length, distributed, defaulted: defaulted.length, offeringsSettled: offerings.settled.length, autoLent: autoLend.lent, emails };
+  // Investors' emails about refunds, closings, share-outs and overdue reports, each once.
+  const equityEmails = await sendEquityEmails(now);
+  // The impact portal's women / rural / retention / loan-size figures, at most an hour old.
+  const socialRebuilt = await rebuildSocialIfStale(now);
+  return {
+    expired: expired.length,
+    distributed,
+    defaulted: defaulted.length,
+    offeringsSettled: offerings.settled.length,
+    autoLent: autoLend.lent,
+    emails,
+    equityEmails,
+    socialRebuilt,
+  };
 }
 
 export function startJobs() {
