@@ -30,7 +30,7 @@ import {
 } from "~/lib/impact.ts";
 import { countryName } from "~/lib/places.ts";
 import { csvCell, csvRow } from "~/lib/wallet.ts";
-import { liveConsents, mayShow, visiblePlace, type LiveConsents, type Viewer } from "~/models/consent.server.ts";
+import { combineForGroup, liveConsents, mayShow, visiblePlace, type LiveConsents, type Viewer } from "~/models/consent.server.ts";
 import { getDb } from "~/utils/db.server.ts";
 
 /** The node does not exist or is not this viewer's to see: the page answers 404 either way. */
@@ -155,6 +155,27 @@ async function drilldownClients(viewer: PortalViewer): Promise<{ ids: Set<string
   return { ids, consents };
 }
 
+/**
+ * Groups' names as this viewer may see them: as on a loan's page, a group is
+ * named only with every current member's story consent (or to the partner's staff).
+ */
+async function groupLabels(viewer: PortalViewer, partnerId: string, groups: { id: string; name: string }[]): Promise<Map<string, string>> {
+  const labels = new Map<string, string>();
+  if (groups.length === 0) return labels;
+  if (isStaffOf(viewer, partnerId)) {
+    for (const g of groups) labels.set(g.id, g.name);
+    return labels;
+  }
+  const db = await getDb();
+  const members = await db.groupMember.findMany({ where: { groupId: { in: groups.map((g) => g.id) }, leftAt: null }, select: { groupId: true, clientId: true } });
+  const consents = await liveConsents(members.map((m) => m.clientId));
+  for (const g of groups) {
+    const combined = combineForGroup(members.filter((m) => m.groupId === g.id).map((m) => m.clientId), consents);
+    labels.set(g.id, mayShow("story", combined, viewer, partnerId) ? g.name : "A group (name not shared)");
+  }
+  return labels;
+}
+
 /** A client's row may be opened: the partner's staff or an admin, or a funder with the client's drill-down consent. */
 function clientOpenTo(viewer: PortalViewer, client: { id: string; partnerId: string }, drilldown: ReadonlySet<string>): boolean {
   return isStaffOf(viewer, client.partnerId) || drilldown.has(client.id);
@@ -203,9 +224,9 @@ async function resolveNode(viewer: PortalViewer, path: NodePath, drilldown: Read
     const found = await db.group.findUnique({ where: { id: group }, select: { name: true, partnerId: true } });
     if (!found || found.partnerId !== partner) throw new ImpactNotFound();
     if (!isStaffOf(viewer, partner) && !viewer.fundedGroups.has(group)) throw new ImpactNotFound();
-    groupName = found.name;
-    title = found.name;
-    crumbs.push({ label: found.name, path: { country, region, partner, group } });
+    groupName = (await groupLabels(viewer, partner, [{ id: group, name: found.name }])).get(group)!;
+    title = groupName;
+    crumbs.push({ label: groupName, path: { country, region, partner, group } });
   }
   if (level === "client") {
     const found = await db.client.findUnique({
@@ -506,12 +527,13 @@ async function childListing(ctx: Ctx): Promise<Listing> {
         path.partner,
         path.region,
       )) as { id: string; name: string }[];
-      for (const g of groups) {
-        if (!staff && !viewer.fundedGroups.has(g.id)) continue;
+      const visible = groups.filter((g) => staff || viewer.fundedGroups.has(g.id));
+      const labels = await groupLabels(viewer, path.partner!, visible);
+      for (const g of visible) {
         add({
           kind: "node",
           key: groupKey(path.country!, path.region!, path.partner!, g.id),
-          label: g.name,
+          label: labels.get(g.id)!,
           path: { country: path.country, region: path.region, partner: path.partner, group: g.id },
         });
       }

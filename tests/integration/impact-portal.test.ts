@@ -92,8 +92,8 @@ describe("an investor", () => {
     expect(region.children.map((c) => c.label)).toEqual(["Funded Partner"]);
     await expect(impactView(investorViewer, { country: "KE", region: REGION, partner: other.id }, FILTERS, audit)).rejects.toBeInstanceOf(ImpactNotFound);
     const partner = await impactView(investorViewer, A(), FILTERS, audit);
-    // The lone borrower agreed to drill-down but not to her name being shown.
-    expect(partner.children.map((c) => c.label)).toEqual(["Umoja Savers", "A client (name not shared)"]);
+    // The group is named only with every member's story consent; the lone borrower agreed to drill-down, not to her name.
+    expect(partner.children.map((c) => c.label)).toEqual(["A group (name not shared)", "A client (name not shared)"]);
   });
 
   it("sees the group's trend, and client rows only of members who agreed to drill-down", async () => {

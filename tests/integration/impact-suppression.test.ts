@@ -90,7 +90,7 @@ describe("siblings subtracted from their parent", () => {
     const partner = await impactView(investor, MW(), FILTERS, audit);
     const total = at(partner).ppi!;
     expect(total).toMatchObject({ shown: true, clients: 15 });
-    const byName = Object.fromEntries(partner.children.map((c) => [c.label, c.latest.ppi]));
+    const byName = Object.fromEntries(partner.children.map((c) => [`Group ${Object.entries(groups).find(([, g]) => c.key.endsWith(g.id))![0]}`, c.latest.ppi]));
     // G2 counts 2 (withheld); shown alone, G1 and G3 would give G2 away as 15 − 6 − 7 = 2. G1, the smaller, goes too.
     expect(byName["Group g2"]).toMatchObject({ shown: false, clients: null });
     expect(byName["Group g1"]).toMatchObject({ shown: false, clients: null });
