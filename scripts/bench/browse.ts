@@ -168,7 +168,7 @@ async function load(target: Omit<Target, "dispose">): Promise<void> {
   const started = performance.now();
   console.log(`${target.label}: ${await runCommand(["scripts/db.ts", "deploy"], env)}`);
   console.log(
-    `${target.label}: ${await runCommand(["scripts/seed-scale.ts", "--loans", String(target.size.loans), "--lenders", String(target.size.lenders)], env)}`,
+    `${target.label}: ${await runCommand(["scripts/seed-scale.ts", "--loans", String(target.size.loans), "--lenders", String(target.size.lenders), "--surveys", "0"], env)}`,
   );
   console.log(`${target.label}: ready in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
