@@ -29,7 +29,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     publicSocialFigures(),
     publicPpi(),
   ]);
-  return json({ query: { ...query, page: stories.page }, stories, options, totals, social, ppi });
+  return json({ query: { ...query, page: stories.page }, stories, options, totals: { ...totals, clientsReached: social.reached }, social, ppi });
 }
 
 function pageLink(query: { country?: string | undefined; sector?: string | undefined; partner?: string | undefined }, page: number) {
