@@ -32,7 +32,7 @@ export default function PartnerOfferings() {
           <table>
             <caption>Your organisation's offerings, newest first</caption>
             <thead>
-              <tr><th scope="col">Reference</th><th scope="col">Title</th><th scope="col">Group</th><th scope="col" className="num">Capital sought</th><th scope="col">Status</th></tr>
+              <tr><th scope="col">Reference</th><th scope="col">Title</th><th scope="col">Group or enterprise</th><th scope="col" className="num">Capital sought</th><th scope="col">Status</th></tr>
             </thead>
             <tbody>
               {offerings.map((o) => (
