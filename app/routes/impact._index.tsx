@@ -2,6 +2,7 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
+import { FilterSelect } from "~/components/filter-select.tsx";
 import { formatShare, quarterLabel, SUPPRESSED } from "~/lib/impact-public.ts";
 import { formatRate } from "~/lib/track-record.ts";
 import { formatMoney } from "~/lib/money.ts";
@@ -40,23 +41,6 @@ function pageLink(query: { country?: string | undefined; sector?: string | undef
   if (page > 1) params.set("page", String(page));
   const search = params.toString();
   return `/impact${search ? `?${search}` : ""}#stories-title`;
-}
-
-function Select(props: { name: string; label: string; any: string; value: string | undefined; options: { value: string; label: string }[] }) {
-  const id = `impact-${props.name}`;
-  return (
-    <div className="field">
-      <label htmlFor={id}>{props.label}</label>
-      <select id={id} name={props.name} defaultValue={props.value ?? ""}>
-        <option value="">{props.any}</option>
-        {props.options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
 }
 
 const rate = (cell: { clients: number; value: { rateBps: number } } | null | undefined) => (cell ? formatShare(cell.value.rateBps) : SUPPRESSED);
@@ -179,9 +163,9 @@ export default function Impact() {
         <p>Told by clients who agreed to share them; names, photos and places only as far as each one agreed.</p>
         <Form method="get" className="browse-filters" aria-label="Filter stories">
           <div className="field-row">
-            <Select name="country" label="Country" any="Any country" value={query.country} options={options.countries.map((c) => ({ value: c.code, label: c.name }))} />
-            <Select name="sector" label="Sector" any="Any sector" value={query.sector} options={options.sectors.map((s) => ({ value: s, label: s }))} />
-            <Select name="partner" label="Field partner" any="Any partner" value={query.partner} options={options.partners.map((p) => ({ value: p.slug, label: p.name }))} />
+            <FilterSelect name="country" label="Country" any="Any country" value={query.country} options={options.countries.map((c) => ({ value: c.code, label: c.name }))} />
+            <FilterSelect name="sector" label="Sector" any="Any sector" value={query.sector} options={options.sectors.map((s) => ({ value: s, label: s }))} />
+            <FilterSelect name="partner" label="Field partner" any="Any partner" value={query.partner} options={options.partners.map((p) => ({ value: p.slug, label: p.name }))} />
           </div>
           <div className="actions">
             <button type="submit">Show stories</button>

@@ -2,6 +2,7 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { json } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
+import { FilterSelect } from "~/components/filter-select.tsx";
 import { LoanCard } from "~/components/loan-card.tsx";
 import { PUBLIC_STATUSES, SORT_LABELS, SORTS, STATUS_LABELS } from "~/lib/loan-labels.ts";
 import { listFilterOptions, listPublicLoans, loanListQuery } from "~/models/loan.server.ts";
@@ -54,29 +55,6 @@ const withValue = (choices: number[], value: number | undefined) =>
 
 const MORE_FILTERS = ["region", "kind", "gender", "partner", "years", "posted", "term", "minLeft", "maxLeft", "ends"] as const;
 
-function Select(props: {
-  name: string;
-  label: string;
-  value: string | number | undefined;
-  any: string;
-  options: { value: string | number; label: string }[];
-}) {
-  const id = `filter-${props.name}`;
-  return (
-    <div className="field">
-      <label htmlFor={id}>{props.label}</label>
-      <select id={id} name={props.name} defaultValue={props.value ?? ""}>
-        <option value="">{props.any}</option>
-        {props.options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
-
 export default function Loans() {
   const { query, loans, total, pageCount, options, relendCredit } = useLoaderData<typeof loader>();
   const moreOn = MORE_FILTERS.filter((key) => query[key] !== undefined).length;
@@ -102,8 +80,8 @@ export default function Loans() {
           </div>
         </div>
         <div className="field-row">
-          <Select name="country" label="Country" any="Any country" value={query.country} options={options.countries.map((c) => ({ value: c.code, label: c.name }))} />
-          <Select name="sector" label="Sector" any="Any sector" value={query.sector} options={options.sectors.map((s) => ({ value: s, label: s }))} />
+          <FilterSelect name="country" label="Country" any="Any country" value={query.country} options={options.countries.map((c) => ({ value: c.code, label: c.name }))} />
+          <FilterSelect name="sector" label="Sector" any="Any sector" value={query.sector} options={options.sectors.map((s) => ({ value: s, label: s }))} />
           <div className="field">
             <label htmlFor="filter-sort">Sort by</label>
             <select id="filter-sort" name="sort" defaultValue={query.sort}>
@@ -146,7 +124,7 @@ export default function Loans() {
                   ))}
                 </select>
               </div>
-              <Select
+              <FilterSelect
                 name="kind"
                 label="Individual or group"
                 any="Either"
@@ -156,7 +134,7 @@ export default function Loans() {
                   { value: "group", label: "Groups" },
                 ]}
               />
-              <Select
+              <FilterSelect
                 name="gender"
                 label="Gender (individuals)"
                 any="Any"
@@ -173,15 +151,15 @@ export default function Loans() {
           <fieldset>
             <legend>Field partner</legend>
             <div className="field-row">
-              <Select name="partner" label="Partner" any="Any partner" value={query.partner} options={options.partners.map((p) => ({ value: p.slug, label: `${p.name} (${p.countryName})` }))} />
-              <Select
+              <FilterSelect name="partner" label="Partner" any="Any partner" value={query.partner} options={options.partners.map((p) => ({ value: p.slug, label: `${p.name} (${p.countryName})` }))} />
+              <FilterSelect
                 name="years"
                 label="On Mavuno for at least"
                 any="Any time"
                 value={query.years}
                 options={withValue([1, 2, 3, 5], query.years).map((n) => ({ value: n, label: `${n} year${n === 1 ? "" : "s"}` }))}
               />
-              <Select
+              <FilterSelect
                 name="posted"
                 label="Loans posted, at least"
                 any="Any number"
@@ -197,7 +175,7 @@ export default function Loans() {
           <fieldset>
             <legend>Loan</legend>
             <div className="field-row">
-              <Select
+              <FilterSelect
                 name="term"
                 label="Term, at most"
                 any="Any term"
@@ -212,7 +190,7 @@ export default function Loans() {
                 <label htmlFor="filter-maxLeft">Amount left, max (US$)</label>
                 <input id="filter-maxLeft" type="number" inputMode="numeric" name="maxLeft" min={0} step={1} defaultValue={query.maxLeft ?? ""} />
               </div>
-              <Select
+              <FilterSelect
                 name="ends"
                 label="Fundraising ends within"
                 any="Any time"
