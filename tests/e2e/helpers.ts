@@ -39,11 +39,14 @@ export async function logInAs(page: Page, email: string, password = DEMO_PASSWOR
  * at Umoja Microfinance (KES), approved and listed by the demo admin. Leaves
  * nobody logged in. Returns its reference, id and the partner portal's path.
  */
-export async function listLoanThroughReview(page: Page, loan: { amountUsd: string; termMonths: string; purpose: string; sector: string }) {
+export async function listLoanThroughReview(
+  page: Page,
+  loan: { amountUsd: string; termMonths: string; purpose: string; sector: string; /** The option's value, e.g. `group:<id>`; else the first borrower. */ borrower?: string },
+) {
   const in20Days = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
   await logInAs(page, "officer@mavuno.test");
   await page.goto("/portal/seed-partner-1/loans/new");
-  await page.getByLabel("Borrower").selectOption({ index: 1 });
+  await page.getByLabel("Borrower").selectOption(loan.borrower ?? { index: 1 });
   await page.getByLabel("Amount in US dollars").fill(loan.amountUsd);
   await page.getByLabel(/Exchange rate/).fill("129.50");
   await page.getByLabel("What the loan is for").fill(loan.purpose);
