@@ -250,7 +250,9 @@ export const cardPaymentKey = (investmentId: string) => `equity:${investmentId}`
 
 export type CardPurchaseStart =
   | { status: "bought"; purchase: Purchase }
-  | { status: "awaiting_payment"; investmentId: string; cardCents: bigint };
+  | { status: "awaiting_payment"; investmentId: string; cardCents: bigint }
+  /** The form again after its card payment landed and the units could not be bought: the return page says why. */
+  | { status: "unfilled"; investmentId: string };
 
 /**
  * The investor asked to pay what the wallet lacks by card. The limits are
@@ -266,6 +268,7 @@ export async function startCardPurchase(input: { investorId: string; offeringId:
   const replay = async (): Promise<CardPurchaseStart | null> => {
     const earlier = await earlierPurchase(input);
     if (!earlier) return null;
+    if (earlier.status.startsWith("unfilled_")) return { status: "unfilled", investmentId: earlier.id };
     if (earlier.status !== CARD_PENDING) {
       return { status: "bought", purchase: { investmentId: earlier.id, units: earlier.units, amountCents: earlier.amountCents, replayed: true } };
     }

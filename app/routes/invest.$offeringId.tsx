@@ -69,8 +69,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     const started = await startCardPurchase(purchase);
     if (started.status === "bought") return redirect(`/my/equity?bought=${started.purchase.investmentId}`);
-    // The same payment path as the loan basket: a card payment of exactly the shortfall; its arrival buys the units.
     const back = `/invest/${offeringId}/card/${started.investmentId}`;
+    if (started.status === "unfilled") return redirect(back);
+    // The same payment path as the loan basket: a card payment of exactly the shortfall; its arrival buys the units.
     const payment = await startTopUp({
       userId: user.id,
       amount: started.cardCents,

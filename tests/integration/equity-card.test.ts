@@ -142,7 +142,7 @@ describe("units paid partly by card", () => {
   it("when the units are gone before the payment lands, the money stays as credit and the investor is told why, once", async () => {
     const { offering } = await listedOffering({ maxRaiseCents: 5_000n, minRaiseCents: 1_000n });
     const who = await investorWith(1_000n);
-    const { session, investment } = await payByCard(who, offering.id, 3);
+    const { session, investment, requestKey } = await payByCard(who, offering.id, 3);
     // Meanwhile another investor buys four of the five units.
     const rival = await investorWith(4_000n);
     await buyUnits({ investorId: rival.id, offeringId: offering.id, units: 4, requestKey: "rival-buys-four" });
@@ -161,6 +161,10 @@ describe("units paid partly by card", () => {
       cardCents: "2000",
       message: `Your units in ${offering.title} (${offering.reference}) could not be bought when your card payment arrived: the units had been sold to other investors by then.`,
     });
+    // The same form sent again is shown the outcome, not charged again.
+    const again = await run(A(invest), formRequest(`/invest/${offering.id}`, { units: "3", requestKey, pay: "card" }, who.cookie), { offeringId: offering.id });
+    expect(again.headers.get("Location")).toBe(`/invest/${offering.id}/card/${investment.id}`);
+    expect(await db.cardPayment.count({ where: { userId: who.id } })).toBe(1);
     const mail = await smtp.waitFor((m) => m.to.includes(who.email) && /were not bought/.test(m.subject));
     expect(mail.subject).toBe(`Your units in ${offering.title} were not bought: $20.00 is in your wallet`);
     expect(mail.text).toContain("the units had been sold to other investors by then.");
