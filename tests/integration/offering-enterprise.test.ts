@@ -3,8 +3,7 @@
 // name, story and place only with the owner's live consents.
 import { describe, expect, it } from "vitest";
 import { comprehensionQuestions } from "~/lib/equity-terms.ts";
-import { fileReport, buyUnits, settleOfferings } from "~/models/equity.server.ts";
-import { creditFromRepayment } from "../support/wallet.ts";
+import { buyUnits, fileReport, settleOfferings } from "~/models/equity.server.ts";
 import * as adminPage from "~/routes/admin.offerings.$offeringId.tsx";
 import * as portalPage from "~/routes/portal.$partnerId.offerings.$offeringId.tsx";
 import * as portalNew from "~/routes/portal.$partnerId.offerings.new.tsx";
@@ -13,6 +12,7 @@ import * as publicIndex from "~/routes/offerings._index.tsx";
 import { getDb } from "~/utils/db.server.ts";
 import { grantConsent, makeClient, makeMembership, makePartner, makeUser } from "../factories/index.ts";
 import { formRequest, getRequest, run, sessionCookieFor } from "../support/requests.ts";
+import { creditFromRepayment } from "../support/wallet.ts";
 
 type Fn = Parameters<typeof run>[0];
 const L = (m: { loader?: unknown }) => m.loader as Fn;
@@ -116,6 +116,15 @@ describe("an enterprise offering", () => {
   it("cannot be submitted until the owner has passed the check and agreed; the record is then frozen", async () => {
     const w = await world();
     const id = await draft(w);
+    // The facilitator's form asks the owner, by name, the enterprise's questions; no attendance or opt-out to record.
+    const page = (await (await run(L(portalPage), getRequest(`/portal/${w.partner.id}/offerings/${id}`, w.cookies.officer), { partnerId: w.partner.id, offeringId: id })).json()) as {
+      offering: { kind: string };
+      members: { id: string; name: string }[];
+      questions: { text: string }[];
+    };
+    expect(page.offering.kind).toBe("enterprise");
+    expect(page.members).toEqual([{ id: w.owner.id, name: "Achieng Otieno" }]);
+    expect(page.questions.map((q) => q.text)).toContain("Can you say no to this offer?");
     const refusals: [string, Record<string, string>, RegExp][] = [
       ["with no decision recorded", {}, /Record the owner's decision before submitting/],
       ["when the owner said no", decisionForm(w, { vote: "no", understood: true }), /did not agree/],
