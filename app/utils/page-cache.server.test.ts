@@ -33,7 +33,8 @@ describe("which requests may be served from the cache", () => {
   it("never a request with a session, another method, or any other page", () => {
     expect(anonymous("GET", "/loans", "theme=dark; mavuno_session=abc.def")).toBeNull();
     expect(anonymous("POST", "/loans")).toBeNull();
-    for (const url of ["/basket", "/my/loans", "/wallet", "/portal", "/loans/a/b", "/partners", "/login", "/checkout/co_1", "/photos/c1", "/loansx"]) {
+    expect(anonymous("GET", "/impact?country=KE")).toBe("http://mavuno.test/impact?country=KE");
+    for (const url of ["/basket", "/my/loans", "/wallet", "/portal", "/loans/a/b", "/partners", "/login", "/checkout/co_1", "/photos/c1", "/loansx", "/impact/portal", "/impact/portal.csv", "/impactx"]) {
       expect(anonymous("GET", url), url).toBeNull();
     }
   });

@@ -21,7 +21,7 @@ import { sessionTokenFromCookies } from "./session.server.ts";
 export const PUBLIC_PAGES_CHANNEL = "mavuno_public_pages";
 
 /** The home page, the loan list, a loan, a partner's profile: nothing on them depends on who asks when nobody is logged in. */
-const PUBLIC_PATH = /^\/(?:loans(?:\/[^/?]+)?|partners\/[^/?]+)?$/;
+const PUBLIC_PATH = /^\/(?:loans(?:\/[^/?]+)?|partners\/[^/?]+|impact)?$/;
 
 export type PageCacheOptions = {
   /** How long a page is kept: what changes by the clock alone (reservations lapsing, days left) is at most this old. */

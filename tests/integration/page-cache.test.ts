@@ -99,7 +99,7 @@ const headersWithoutNonce = (got: Got) =>
 
 describe(`the page cache (${onPostgres ? "PostgreSQL" : "PGlite"})`, () => {
   it("serves a second anonymous request from the cache, with the same headers and bytes apart from the nonce", async () => {
-    for (const url of ["/", "/loans?country=KE", `/loans/${ids.loanId}`, "/partners/lakeside-mfi", "/loans?country=KE&_data=routes%2Floans._index"]) {
+    for (const url of ["/", "/loans?country=KE", `/loans/${ids.loanId}`, "/partners/lakeside-mfi", "/loans?country=KE&_data=routes%2Floans._index", "/impact", "/impact?country=KE"]) {
       const first = await get(url);
       const second = await get(url);
       expect(first.status, url).toBe(200);
@@ -174,6 +174,10 @@ describe(`the page cache (${onPostgres ? "PostgreSQL" : "PGlite"})`, () => {
     expect((await get(inKisumu)).body).toContain(`/loans/${ids.loanId}"`);
 
     expect((await get(loanPage)).body).toContain(STORY);
+    await get("/impact");
+    const impactKept = await get("/impact");
+    expect(impactKept.cache).toBe("hit");
+    expect(impactKept.body).toContain(STORY);
     if (onPostgres) {
       // Written by another process (this one), as another server would: its commit reaches the server's LISTEN.
       expect(await revokeConsent(ids.clientId, ids.storyConsentId, "test: another server")).toBe(true);
@@ -183,6 +187,9 @@ describe(`the page cache (${onPostgres ? "PostgreSQL" : "PGlite"})`, () => {
     const afterStory = await get(loanPage);
     expect(afterStory.body).not.toContain(STORY);
     expect(afterStory.body).toContain("has not chosen to share their story");
+    const impactAfter = await get("/impact");
+    expect(impactAfter.cache).toBe("miss");
+    expect(impactAfter.body).not.toContain(STORY);
   });
 
   it.runIf(onPostgres)("turns itself off while its listening connection is gone, and on again once it listens", async () => {
