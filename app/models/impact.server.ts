@@ -14,6 +14,7 @@ import {
   cellShown,
   complementarySuppression,
   decideShown,
+  defaultQuarterRange,
   levelOf,
   levelOpenTo,
   quarterOf,
@@ -338,9 +339,10 @@ const emptyFigures = (quarter: Quarter): QuarterFigures => ({ quarter, ppi: null
 export async function impactView(
   viewer: PortalViewer,
   path: NodePath,
-  filters: PortalFilters,
+  given: Partial<PortalFilters>,
   options: ImpactViewOptions,
 ): Promise<ImpactView> {
+  const filters: PortalFilters = { ...defaultFilters(new Date()), ...given };
   const sections = new Set(options.sections ?? ["ppi", "social"]);
   const { ids: drilldown, consents: funderConsents } = await drilldownClients(viewer);
   const node = await resolveNode(viewer, path, drilldown);
@@ -416,6 +418,11 @@ export async function impactView(
     anySuppressed,
     clientIdsShown,
   };
+}
+
+/** The last eight quarters, the scorecard with the most clients at the node, no filter. */
+export function defaultFilters(now: Date): PortalFilters {
+  return { ...defaultQuarterRange(now), scorecard: null, line: null, gender: null, area: null, sector: null };
 }
 
 type Ctx = {
