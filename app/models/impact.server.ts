@@ -30,6 +30,7 @@ import {
   type ViewerKind,
 } from "~/lib/impact.ts";
 import { countryName } from "~/lib/places.ts";
+import { rateBps } from "~/lib/ppi-trend.ts";
 import { csvCell, csvRow } from "~/lib/wallet.ts";
 import { combineForGroup, liveConsents, mayShow, visiblePlace, type LiveConsents, type Viewer } from "~/models/consent.server.ts";
 import { getDb } from "~/utils/db.server.ts";
@@ -806,7 +807,7 @@ async function ppiSection(ctx: Ctx, listing: Listing) {
       return {
         shown: true,
         clients: r.clients,
-        rateBps: Math.round(Number(r.likelihood) / r.clients),
+        rateBps: rateBps(BigInt(r.likelihood), r.clients),
         meanScore: Math.round((Number(r.score) / r.clients) * 10) / 10,
       };
     };

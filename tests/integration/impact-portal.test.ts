@@ -86,6 +86,23 @@ describe("figures, worked by hand", () => {
   });
 });
 
+describe("scorecard versions", () => {
+  it("a trend keeps to one version and says when another version has surveys at the node", async () => {
+    const v2 = await makeScorecard(db, "KE", "v2-test");
+    // Two members surveyed with the newer version in the second quarter only.
+    for (const m of members.slice(2, 4)) await survey(db, { clientId: m.id, partnerId: funded.id, scorecardId: v2, on: "2026-05-10", score: 5 });
+    const onV1 = await impactView(ADMIN_PORTAL_VIEWER, { ...A(), group: group.id }, { ...FILTERS, scorecard: scorecardId }, audit);
+    expect(onV1.scorecard?.id).toBe(scorecardId);
+    expect(onV1.versionNote).toMatch(/version v2-test/);
+    expect(onV1.versionNote).toMatch(/not joined/);
+    // The second quarter has no survey of this version: no point, rather than the other version's.
+    expect(onV1.trend.find((t) => t.quarter === "2026-Q2")!.ppi).toMatchObject({ clients: 0, rateBps: null });
+    const onV2 = await impactView(ADMIN_PORTAL_VIEWER, { ...A(), group: group.id }, { ...FILTERS, scorecard: v2 }, audit);
+    expect(onV2.trend.find((t) => t.quarter === "2026-Q2")!.ppi).toMatchObject({ clients: 2, rateBps: 9_500 });
+    expect(onV2.trend.find((t) => t.quarter === "2026-Q3")!.ppi).toMatchObject({ clients: 0, rateBps: null });
+  });
+});
+
 describe("an investor", () => {
   it("sees the partners and groups they fund, and only those", async () => {
     const region = await impactView(investorViewer, { country: "KE", region: REGION }, FILTERS, audit);
