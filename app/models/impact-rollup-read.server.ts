@@ -1,0 +1,652 @@
+// The impact portal's figures read from the precomputed rollups (ppi_rollups,
+// kept by triggers; social_rollups, rebuilt by impact_rebuild_social()) plus the
+// small viewer-specific sets the suppression rules need: the partners a member
+// of staff works for, and the few clients a funder sees one by one. Nothing here
+// aggregates clients, loans or surveys for a whole node, so a view costs about
+// what reading its rollup rows costs (docs/decisions/019-impact-rollups.md).
+//
+// Node keys are the portal's: "P" for the platform, then C|country,
+// R|country|region, T|country|region|partner, G|…|group, X|client.
+import { addQuarters, quarterOf, quarterStart, type NodePath, type Quarter } from "~/lib/impact.ts";
+import { getDb } from "~/utils/db.server.ts";
+
+export const ROOT = "P";
+export const countryKey = (c: string) => `C|${c}`;
+export const regionKey = (c: string, r: string) => `R|${c}|${r}`;
+export const partnerKey = (c: string, r: string, p: string) => `T|${c}|${r}|${p}`;
+export const groupKey = (c: string, r: string, p: string, g: string) => `G|${c}|${r}|${p}|${g}`;
+export const clientKey = (id: string) => `X|${id}`;
+
+type KeyCols = { level: number; country: string; region: string; partner_id: string; group_id: string };
+
+export function rollupKey(r: KeyCols): string {
+  switch (Number(r.level)) {
+    case 0:
+      return ROOT;
+    case 1:
+      return countryKey(r.country);
+    case 2:
+      return regionKey(r.country, r.region);
+    case 3:
+      return partnerKey(r.country, r.region, r.partner_id);
+    default:
+      return groupKey(r.country, r.region, r.partner_id, r.group_id);
+  }
+}
+
+/** The keys of every node a client (or loan) placed here counts in: one per level, one per group. */
+function placementKeys(country: string, region: string, partnerId: string, groupIds: readonly string[]): string[] {
+  return [
+    ROOT,
+    countryKey(country),
+    regionKey(country, region),
+    partnerKey(country, region, partnerId),
+    ...groupIds.map((g) => groupKey(country, region, partnerId, g)),
+  ];
+}
+
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+const PATH_COLS = ["country", "region", "partner_id", "group_id"] as const;
+const LEVEL_INDEX = { platform: 0, country: 1, region: 2, partner: 3, group: 4 } as const;
+
+/** The rollup level of a node path (0 platform … 4 group); a client path counts as its group or partner. */
+export function rollupLevel(path: NodePath): number {
+  if (path.group) return LEVEL_INDEX.group;
+  if (path.partner) return LEVEL_INDEX.partner;
+  if (path.region) return LEVEL_INDEX.region;
+  if (path.country) return LEVEL_INDEX.country;
+  return LEVEL_INDEX.platform;
+}
+
+const pathValues = (path: NodePath) => [path.country ?? "", path.region ?? "", path.partner ?? "", path.group ?? ""];
+
+/**
+ * The WHERE of the rows of every node on the path and of the node's children:
+ * one index-prefix condition per level (the primary keys start with level,
+ * country, region, partner, group), OR-ed so the planner can use each prefix.
+ * `params` receives the values; returns SQL using $n from `offset`.
+ */
+function treeCondition(path: NodePath, params: unknown[], alias: string): string {
+  const level = rollupLevel(path);
+  const values = pathValues(path);
+  const parts: string[] = [];
+  // Only the values used: PostgreSQL cannot type a parameter no condition mentions.
+  const placeholders = values.slice(0, level).map((v) => {
+    params.push(v);
+    return `$${params.length}::text`;
+  });
+  for (let l = 0; l <= Math.min(level + 1, 4); l++) {
+    // Level l holds the path's node at that level and its siblings (every decision is among all of a
+    // parent's children), or the node's own children at level + 1: they share the first l - 1 key columns.
+    const fixed = Math.max(l - 1, 0);
+    const cond = [`${alias}.level = ${l}`, ...PATH_COLS.slice(0, fixed).map((c, i) => `${alias}.${c} = ${placeholders[i]}`)];
+    parts.push(`(${cond.join(" AND ")})`);
+  }
+  return `(${parts.join(" OR ")})`;
+}
+
+// --- PPI ------------------------------------------------------------------------------------
+
+export type PpiRollupRow = KeyCols & { quarter: Date; clients: number; likelihood: string; score: string };
+
+// --- Everything a node's view needs, in one statement ----------------------------------------
+
+export type ScorecardAtNode = {
+  id: string;
+  title: string;
+  version: string;
+  country: string;
+  isSample: boolean;
+  lines: string[];
+  clients: number;
+  firstQuarter: Quarter;
+  lastQuarter: Quarter;
+};
+
+export type RollupBundle = {
+  /** Scorecards with figures at the node in the range, most clients first. */
+  scorecards: ScorecardAtNode[];
+  /** The scorecard and poverty line the view uses: the requested ones when present here, else the first. */
+  scorecardId: string | null;
+  line: string | null;
+  ppiRows: PpiRollupRow[];
+  /** Child ids with figures in the range (countries, regions, partner or group ids), with names for partners and groups. */
+  children: { id: string; name: string }[];
+  socialRows: SocialRollupRow[];
+  socialRebuiltAt: Date | null;
+};
+
+/**
+ * One round trip for a node's view (platform to group): its scorecards, the
+ * chosen scorecard's PPI rows on the path and for the children, the children's
+ * keys and names, and the social rows (the quarter before the range included,
+ * for retention; the node's own sector rows; the viewer's own partners' rows).
+ * A view's cost on an embedded database is mostly round trips, so the rows come
+ * back as one JSON text each.
+ */
+export async function readRollupBundle(args: {
+  path: NodePath;
+  from: Quarter;
+  to: Quarter;
+  scorecard: string | null;
+  line: string | null;
+  filter: string;
+  staffPartners: readonly string[];
+  sections: { ppi: boolean; social: boolean };
+}): Promise<RollupBundle> {
+  const { path } = args;
+  const level = rollupLevel(path);
+  const db = await getDb();
+  const prefix = (alias: string, upTo: number) => PATH_COLS.slice(0, upTo).map((c, i) => ` AND ${alias}.${c} = $${i + 2}::text`).join("");
+  // Every node on the path with its siblings, and the node's children (see treeCondition).
+  const tree = (alias: string) =>
+    "(" +
+    Array.from({ length: Math.min(level + 1, 4) + 1 }, (_, l) => `(${alias}.level = ${l}${prefix(alias, Math.max(l - 1, 0))})`).join(" OR ") +
+    ")";
+  const childCol = PATH_COLS[level];
+  const childNames =
+    level === 2 ? `(SELECT p.name FROM partners p WHERE p.id = k.id)` : level === 3 ? `(SELECT g.name FROM groups g WHERE g.id = k.id)` : `k.id`;
+  const ppiOn = args.sections.ppi;
+  const socialOn = args.sections.social;
+  const sql = `
+    WITH cards AS (
+      SELECT r.scorecard_id, max(r.clients)::int AS clients, min(r.quarter) AS first_q, max(r.quarter) AS last_q
+        FROM ppi_rollups r
+       WHERE ${ppiOn ? "true" : "false"} AND r.level = ${level} AND r.country = $2::text AND r.region = $3::text AND r.partner_id = $4::text
+         AND r.group_id = $5::text AND r.quarter BETWEEN $6::date AND $7::date AND r.clients > 0
+       GROUP BY 1
+    ), card_info AS (
+      SELECT c.*, s.title, s.version, s.country, s.is_sample, s.poverty_lines FROM cards c JOIN ppi_scorecards s ON s.id = c.scorecard_id
+    ), chosen AS (
+      SELECT ci.scorecard_id AS id,
+             CASE WHEN $9::text = ANY (ci.poverty_lines) THEN $9::text ELSE ci.poverty_lines[1] END AS line
+        FROM card_info ci ORDER BY (ci.scorecard_id = $8::text) DESC, ci.clients DESC, ci.scorecard_id LIMIT 1
+    ), ppi AS (
+      SELECT r.level, r.country, r.region, r.partner_id, r.group_id, r.quarter, r.clients, r.likelihood_sum_bps, r.score_sum
+        FROM ppi_rollups r JOIN chosen ch ON r.scorecard_id = ch.id AND r.poverty_line = ch.line
+       WHERE r.quarter BETWEEN $6::date AND $7::date AND r.clients > 0
+         AND (${tree("r")} OR (r.level = 3 AND r.partner_id = ANY ($11::text[])))
+    ), kids AS (
+      SELECT r.${childCol ?? "group_id"} AS id FROM ppi_rollups r
+       WHERE ${level < 4 ? "true" : "false"} AND r.level = ${level + 1}${prefix("r", level)} AND r.quarter BETWEEN $6::date AND $7::date AND r.clients > 0
+      UNION
+      SELECT r.${childCol ?? "group_id"} FROM social_rollups r
+       WHERE ${level < 4 ? "true" : "false"} AND r.level = ${level + 1}${prefix("r", level)} AND r.filter = '' AND r.quarter BETWEEN $6::date AND $7::date
+    ), social AS (
+      SELECT r.level, r.country, r.region, r.partner_id, r.group_id, r.filter, r.quarter, r.active_clients, r.women, r.rural, r.retained,
+             r.loans_disbursed, r.disbursed_usd_cents
+        FROM social_rollups r
+       WHERE ${socialOn ? "true" : "false"} AND r.quarter BETWEEN $12::date AND $7::date
+         AND ((r.filter IN ('', $10::text) AND ${tree("r")})
+           OR (r.filter LIKE 'sector:%' AND r.level = ${level}${prefix("r", level)})
+           OR (r.level = 3 AND r.partner_id = ANY ($11::text[]) AND (r.filter IN ('', $10::text) OR r.filter LIKE 'sector:%')))
+    )
+    SELECT
+      (SELECT json_agg(json_build_array(ci.scorecard_id, ci.title, ci.version, ci.country, ci.is_sample, ci.poverty_lines, ci.clients, ci.first_q, ci.last_q)) FROM card_info ci)::text AS cards,
+      (SELECT json_build_array(ch.id, ch.line) FROM chosen ch)::text AS chosen,
+      (SELECT json_agg(json_build_array(p.level, p.country, p.region, p.partner_id, p.group_id, p.quarter, p.clients, p.likelihood_sum_bps::text, p.score_sum::text)) FROM ppi p)::text AS ppi,
+      (SELECT json_agg(json_build_array(k.id, ${childNames}) ORDER BY k.id) FROM kids k)::text AS kids,
+      (SELECT json_agg(json_build_array(s.level, s.country, s.region, s.partner_id, s.group_id, s.filter, s.quarter, s.active_clients, s.women, s.rural,
+                                        s.retained, s.loans_disbursed, s.disbursed_usd_cents::text)) FROM social s)::text AS social,
+      (SELECT max(r.rebuilt_at) FROM social_rollups r WHERE ${socialOn ? "true" : "false"} AND r.level = 0) AS rebuilt_at,
+      $1::int AS level`;
+  const rows = (await db.$queryRawUnsafe(
+    sql,
+    level,
+    path.country ?? "",
+    path.region ?? "",
+    path.partner ?? "",
+    path.group ?? "",
+    isoDay(quarterStart(args.from)),
+    isoDay(quarterStart(args.to)),
+    args.scorecard ?? "",
+    args.line ?? "",
+    args.filter,
+    [...args.staffPartners],
+    isoDay(quarterStart(addQuarters(args.from, -1))),
+  )) as { cards: string | null; chosen: string | null; ppi: string | null; kids: string | null; social: string | null; rebuilt_at: Date | null }[];
+  const row = rows[0]!;
+  const parse = <T,>(text: string | null): T[] => (text ? (JSON.parse(text) as T[]) : []);
+  const day = (text: string) => new Date(`${text}T00:00:00Z`);
+  const scorecards = parse<[string, string, string, string, boolean, string[], number, string, string]>(row.cards)
+    .map(([id, title, version, country, isSample, lines, clients, firstQ, lastQ]) => ({
+      id,
+      title,
+      version,
+      country,
+      isSample,
+      lines,
+      clients,
+      firstQuarter: quarterOf(day(firstQ)),
+      lastQuarter: quarterOf(day(lastQ)),
+    }))
+    .sort((a, b) => b.clients - a.clients || a.id.localeCompare(b.id));
+  const chosen = row.chosen ? (JSON.parse(row.chosen) as [string, string | null]) : null;
+  return {
+    scorecards,
+    scorecardId: chosen?.[0] ?? null,
+    line: chosen?.[1] ?? null,
+    ppiRows: parse<[number, string, string, string, string, string, number, string, string]>(row.ppi).map(
+      ([level, country, region, partner_id, group_id, quarter, clients, likelihood, score]) => ({
+        level,
+        country,
+        region,
+        partner_id,
+        group_id,
+        quarter: day(quarter),
+        clients,
+        likelihood,
+        score,
+      }),
+    ),
+    children: parse<[string, string | null]>(row.kids).map(([id, name]) => ({ id, name: name ?? id })),
+    socialRows: parse<[number, string, string, string, string, string, string, number, number, number, number, number, string]>(row.social).map(
+      ([level, country, region, partner_id, group_id, filter, quarter, active_clients, women, rural, retained, loans_disbursed, usd]) => ({
+        level,
+        country,
+        region,
+        partner_id,
+        group_id,
+        filter,
+        quarter: day(quarter),
+        active_clients,
+        women,
+        rural,
+        retained,
+        loans_disbursed,
+        usd,
+      }),
+    ),
+    socialRebuiltAt: row.rebuilt_at ? new Date(row.rebuilt_at) : null,
+  };
+}
+
+// --- Social indicators ---------------------------------------------------------------------
+
+/** The counts the portal's social section decides on, per node and quarter (as its live SQL returned them). */
+export type SocialCounts = {
+  reached: number;
+  reached_known: number;
+  reached_f: number;
+  reached_f_known: number;
+  women_f: number;
+  rural_f: number;
+  base: number;
+  base_known: number;
+  base_f: number;
+  base_f_known: number;
+  retained_f: number;
+};
+
+/**
+ * Loans disbursed in a quarter. `reach` counts loans (a group loan once): the
+ * rollups do not keep how many people each loan reached, and counting a group
+ * loan as one person suppresses more, never less.
+ */
+export type LoanCounts = {
+  reach: number;
+  reach_known: number;
+  reach_f: number;
+  reach_f_known: number;
+  loans_f: number;
+  amount_f: string | null;
+};
+
+export type SectorCounts = { sector: string | null; loans: number; amount: string; reach: number; reach_known: number };
+
+export type SocialFilter = { gender: string | null; area: string | null; sector: string | null };
+
+/** The one social_rollups filter a view uses ('' for none); more than one is refused by the query parser. */
+export function socialFilterOf(f: SocialFilter): string {
+  if (f.gender) return `gender:${f.gender}`;
+  if (f.area) return `area:${f.area}`;
+  if (f.sector) return `sector:${f.sector}`;
+  return "";
+}
+
+export type SocialViewer = { isPlatformAdmin: boolean; partnerIds: readonly string[] };
+
+export type SocialRollupRow = KeyCols & {
+  filter: string;
+  quarter: Date;
+  active_clients: number;
+  women: number;
+  rural: number;
+  retained: number;
+  loans_disbursed: number;
+  usd: string;
+};
+
+/** One client's activity by the rollups' own definition, for the few clients counted one by one. */
+type ClientFacts = {
+  id: string;
+  gender: string;
+  area: string;
+  sector: string;
+  country: string;
+  region: string;
+  partnerId: string;
+  groupIds: string[];
+  /** Quarter start (ISO day) → whether active then (true) and retained (active the quarter before too). */
+  active: Map<string, { retained: boolean }>;
+  /** Individual loans disbursed: quarter start → sector, cents. */
+  loans: { quarter: string; sector: string; cents: number }[];
+};
+
+/**
+ * The listed clients' facts, computed as impact_rebuild_social() computes them
+ * (disbursed loans, the client's own and those of groups they were in when
+ * disbursed; active from the disbursal's quarter until the loan ended, within
+ * twelve quarters of now), so counts made from them add up with the rollups.
+ */
+export async function clientSocialFacts(ids: readonly string[]): Promise<Map<string, ClientFacts>> {
+  const out = new Map<string, ClientFacts>();
+  if (ids.length === 0) return out;
+  const db = await getDb();
+  const ended = `coalesce(l.repaid_at, l.defaulted_at, l.written_off_at, l.maturity_on::timestamp, l.disbursed_at + make_interval(months => l.term_months))`;
+  const since = `(date_trunc('quarter', now()::timestamp) - interval '33 months')`;
+  const rows = (await db.$queryRawUnsafe(
+    `WITH reach AS (
+       SELECT l.client_id, l.disbursed_at, ${ended} AS ended FROM loans l
+        WHERE l.client_id = ANY($1::text[]) AND l.disbursed_at IS NOT NULL
+       UNION ALL
+       SELECT m.client_id, l.disbursed_at, ${ended} FROM group_members m
+         JOIN loans l ON l.group_id = m.group_id AND (m.left_at IS NULL OR m.left_at > l.disbursed_at)
+        WHERE m.client_id = ANY($1::text[]) AND l.disbursed_at IS NOT NULL
+     ), active AS (
+       SELECT DISTINCT r.client_id, q::date AS quarter FROM reach r
+        CROSS JOIN LATERAL generate_series(greatest(date_trunc('quarter', r.disbursed_at), ${since}),
+                                           date_trunc('quarter', least(r.ended, now()::timestamp)), interval '3 months') AS q
+     )
+     SELECT
+       (SELECT json_agg(json_build_array(c.id, c.gender, c.area, c.sector, c.region, c.partner_id, p.country,
+                ARRAY(SELECT m.group_id FROM group_members m WHERE m.client_id = c.id AND m.left_at IS NULL ORDER BY 1)))
+          FROM clients c JOIN partners p ON p.id = c.partner_id WHERE c.id = ANY($1::text[]))::text AS people,
+       (SELECT json_agg(json_build_array(a.client_id, a.quarter,
+                EXISTS (SELECT 1 FROM active b WHERE b.client_id = a.client_id AND b.quarter = (a.quarter - interval '3 months')::date)))
+          FROM active a)::text AS active,
+       (SELECT json_agg(json_build_array(l.client_id, date_trunc('quarter', l.disbursed_at)::date, l.sector, l.amount_usd_cents))
+          FROM loans l WHERE l.client_id = ANY($1::text[]) AND l.disbursed_at >= ${since})::text AS loans`,
+    [...ids],
+  )) as { people: string | null; active: string | null; loans: string | null }[];
+  const parse = <T,>(text: string | null | undefined): T[] => (text ? (JSON.parse(text) as T[]) : []);
+  const people = parse<[string, string, string, string, string, string, string, string[]]>(rows[0]?.people).map(
+    ([id, gender, area, sector, region, partner_id, country, group_ids]) => ({ id, gender, area, sector, region, partner_id, country, group_ids }),
+  );
+  const active = parse<[string, string, boolean]>(rows[0]?.active).map(([client_id, quarter, retained]) => ({ client_id, quarter, retained }));
+  const loans = parse<[string, string, string, number]>(rows[0]?.loans).map(([client_id, quarter, sector, cents]) => ({ client_id, quarter, sector, cents }));
+  for (const p of people) {
+    out.set(p.id, {
+      id: p.id,
+      gender: p.gender,
+      area: p.area,
+      sector: p.sector,
+      country: p.country,
+      region: p.region,
+      partnerId: p.partner_id,
+      groupIds: p.group_ids,
+      active: new Map(),
+      loans: [],
+    });
+  }
+  for (const a of active) out.get(a.client_id)?.active.set(a.quarter, { retained: a.retained });
+  for (const l of loans) out.get(l.client_id)?.loans.push({ quarter: l.quarter, sector: l.sector, cents: Number(l.cents) });
+  return out;
+}
+
+const personMatches = (c: ClientFacts, filter: string) =>
+  filter === "" ||
+  (filter.startsWith("gender:") && c.gender === filter.slice(7)) ||
+  (filter.startsWith("area:") && c.area === filter.slice(5)) ||
+  (filter.startsWith("sector:") && c.sector === filter.slice(7));
+
+// A loan's own sector for loan figures; a gender or area filter selects its borrower.
+const loanMatches = (c: ClientFacts, loanSector: string, filter: string) =>
+  filter.startsWith("sector:") ? loanSector === filter.slice(7) : personMatches(c, filter);
+
+export type SocialRead = {
+  /** When the rows were rebuilt (the figures are as of then); null when never. */
+  rebuiltAt: Date | null;
+  social: Map<Quarter, Map<string, SocialCounts>>;
+  loans: Map<Quarter, Map<string, LoanCounts>>;
+  /** Loans over the range at the node by sector; the entry with sector null is the total. */
+  sectors: SectorCounts[];
+};
+
+/**
+ * The social section's counts for a view, from social_rollups: the node, every
+ * node on its path and their children, per quarter (with the quarter before the
+ * range, for retention), filtered and unfiltered; "known" counts from the
+ * viewer's own partners' rows and the few clients they see one by one
+ * (`knownClients`: a funder's drill-down clients). `clientIds` are client rows
+ * (or the client on view), whose own counts come from their facts.
+ */
+export async function socialFromRollups(args: {
+  path: NodePath;
+  quarters: readonly Quarter[];
+  filters: SocialFilter;
+  viewer: SocialViewer;
+  knownClients: readonly string[];
+  clientIds: readonly string[];
+  /** The rows, when readRollupBundle already read them (with their rebuild time). */
+  rows?: { rows: SocialRollupRow[]; rebuiltAt: Date | null };
+}): Promise<SocialRead> {
+  const { path, quarters, viewer } = args;
+  const db = await getDb();
+  const filter = socialFilterOf(args.filters);
+  const first = quarters[0]!;
+  const last = quarters[quarters.length - 1]!;
+  const params: unknown[] = [isoDay(quarterStart(addQuarters(first, -1))), isoDay(quarterStart(last)), filter];
+  const tree = treeCondition(path, params, "r");
+  const staff = viewer.isPlatformAdmin ? [] : [...viewer.partnerIds];
+  params.push(staff);
+  const cols = `r.level, r.country, r.region, r.partner_id, r.group_id, r.filter, r.quarter, r.active_clients, r.women, r.rural, r.retained,
+                r.loans_disbursed, r.disbursed_usd_cents::text AS usd`;
+  const common = `r.quarter BETWEEN $1::date AND $2::date AND (r.filter = '' OR r.filter = $3 OR r.filter LIKE 'sector:%')`;
+  const level = rollupLevel(path);
+  const nodeValues = pathValues(path).slice(0, level);
+  const nodeCond = `r.level = ${level} ${nodeValues.map((_, i) => `AND r.${PATH_COLS[i]} = $${i + 4}::text`).join(" ")}`;
+  const [rows, stamp] = args.rows ? [args.rows.rows, [{ at: args.rows.rebuiltAt }]] : await Promise.all([
+    db.$queryRawUnsafe(
+      // Sector rows only at the node itself (loans by sector); the tree's rows for '' and the filter.
+      `SELECT ${cols} FROM social_rollups r WHERE ${common} AND ${tree} AND (r.filter IN ('', $3) OR (${nodeCond}))
+       UNION
+       SELECT ${cols} FROM social_rollups r WHERE ${common} AND r.level = 3 AND r.partner_id = ANY($${params.length}::text[])`,
+      ...params,
+    ) as Promise<SocialRollupRow[]>,
+    db.$queryRawUnsafe(`SELECT max(r.rebuilt_at) AS at FROM social_rollups r WHERE r.level = 0`) as Promise<{ at: Date | null }[]>,
+  ]);
+
+  const nodeKeyOnView = rollupKey({ level, country: path.country ?? "", region: path.region ?? "", partner_id: path.partner ?? "", group_id: path.group ?? "" });
+  const isStaffKey = (key: string) => {
+    const parts = key.split("|");
+    return (parts[0] === "T" || parts[0] === "G") && staff.includes(parts[3]!);
+  };
+  // Rows by quarter, filter and key.
+  const byQuarter = new Map<string, Map<string, Map<string, SocialRollupRow>>>();
+  const staffRows = new Map<string, SocialRollupRow[]>(); // quarter|filter → level-3 rows of the viewer's partners
+  for (const r of rows) {
+    const q = isoDay(new Date(r.quarter));
+    let byFilter = byQuarter.get(q);
+    if (!byFilter) byQuarter.set(q, (byFilter = new Map()));
+    let byKey = byFilter.get(r.filter);
+    if (!byKey) byFilter.set(r.filter, (byKey = new Map()));
+    byKey.set(rollupKey(r), r);
+    if (Number(r.level) === 3 && staff.includes(r.partner_id)) {
+      const k = `${q}|${r.filter}`;
+      staffRows.set(k, [...(staffRows.get(k) ?? []), r]);
+    }
+  }
+
+  // The few clients counted one by one: a funder's drill-down clients outside their own partners, and client rows.
+  const knownIds = viewer.isPlatformAdmin ? [] : args.knownClients;
+  const facts = await clientSocialFacts([...new Set([...knownIds, ...args.clientIds])]);
+  const knownFacts = knownIds.flatMap((id) => {
+    const f = facts.get(id);
+    return f && !staff.includes(f.partnerId) ? [f] : [];
+  });
+  // `what` counts a client's part of the figure (0 when the filter or the quarter leaves them out).
+  const knownAt = (key: string, what: (f: ClientFacts) => number): number => {
+    let n = 0;
+    for (const f of knownFacts) if (placementKeys(f.country, f.region, f.partnerId, f.groupIds).includes(key)) n += what(f);
+    return n;
+  };
+  const staffSum = (key: string, q: string, flt: string, pick: (r: SocialRollupRow) => number): number => {
+    const parts = key.split("|");
+    // A partner or group of someone else's: none of its clients are the viewer's partners'.
+    if (parts[0] !== "P" && parts[0] !== "C" && parts[0] !== "R") return 0;
+    let n = 0;
+    for (const r of staffRows.get(`${q}|${flt}`) ?? []) {
+      if (parts[0] === "C" && r.country !== parts[1]) continue;
+      if (parts[0] === "R" && (r.country !== parts[1] || r.region !== parts[2])) continue;
+      n += pick(r);
+    }
+    return n;
+  };
+  /** How many of a node's `total` the viewer knows one by one. */
+  const known = (key: string, total: number, q: string, flt: string, pick: (r: SocialRollupRow) => number, fromFacts: (f: ClientFacts) => number) => {
+    if (viewer.isPlatformAdmin || isStaffKey(key)) return total;
+    return Math.min(total, staffSum(key, q, flt, pick) + knownAt(key, fromFacts));
+  };
+
+  const social = new Map<Quarter, Map<string, SocialCounts>>();
+  const loans = new Map<Quarter, Map<string, LoanCounts>>();
+  const activeIn = (flt: string, q: string) => (f: ClientFacts) => (f.active.has(q) && personMatches(f, flt) ? 1 : 0);
+  for (const quarter of quarters) {
+    const q = isoDay(quarterStart(quarter));
+    const prev = isoDay(quarterStart(addQuarters(quarter, -1)));
+    const now = byQuarter.get(q);
+    const before = byQuarter.get(prev);
+    const sMap = new Map<string, SocialCounts>();
+    const lMap = new Map<string, LoanCounts>();
+    const keys = new Set([...(now?.get("")?.keys() ?? []), ...(before?.get("")?.keys() ?? [])]);
+    for (const key of keys) {
+      // Sector rows were read only for the node on view; other nodes have just '' and the filter.
+      const all = now?.get("")?.get(key);
+      const f = filter === "" ? all : now?.get(filter)?.get(key);
+      const baseAll = before?.get("")?.get(key);
+      const baseF = filter === "" ? baseAll : before?.get(filter)?.get(key);
+      const reached = all?.active_clients ?? 0;
+      const reachedF = f?.active_clients ?? 0;
+      const base = baseAll?.active_clients ?? 0;
+      const baseFilt = baseF?.active_clients ?? 0;
+      if (reached > 0 || base > 0) {
+        const active = (r: SocialRollupRow) => r.active_clients;
+        sMap.set(key, {
+          reached,
+          reached_known: known(key, reached, q, "", active, activeIn("", q)),
+          reached_f: reachedF,
+          reached_f_known: known(key, reachedF, q, filter, active, activeIn(filter, q)),
+          women_f: f?.women ?? 0,
+          rural_f: f?.rural ?? 0,
+          base,
+          base_known: known(key, base, prev, "", active, activeIn("", prev)),
+          base_f: baseFilt,
+          base_f_known: known(key, baseFilt, prev, filter, active, activeIn(filter, prev)),
+          retained_f: f?.retained ?? 0,
+        });
+      }
+      const loansAll = all?.loans_disbursed ?? 0;
+      if (loansAll > 0) {
+        const loansF = f?.loans_disbursed ?? 0;
+        const count = (r: SocialRollupRow) => r.loans_disbursed;
+        const ownLoans = (flt: string) => (c: ClientFacts) => c.loans.filter((l) => l.quarter === q && loanMatches(c, l.sector, flt)).length;
+        lMap.set(key, {
+          reach: loansAll,
+          reach_known: known(key, loansAll, q, "", count, ownLoans("")),
+          reach_f: loansF,
+          reach_f_known: known(key, loansF, q, filter, count, ownLoans(filter)),
+          loans_f: loansF,
+          amount_f: f ? f.usd : null,
+        });
+      }
+    }
+    // Client rows: each client's own counts (a client page's trend, or a row in a group or partner).
+    for (const id of args.clientIds) {
+      const c = facts.get(id);
+      if (!c) continue;
+      const key = clientKey(id);
+      const match = personMatches(c, filter);
+      const nowActive = c.active.get(q);
+      const wasActive = c.active.has(prev);
+      if (nowActive || wasActive) {
+        sMap.set(key, {
+          reached: nowActive ? 1 : 0,
+          reached_known: nowActive ? 1 : 0,
+          reached_f: nowActive && match ? 1 : 0,
+          reached_f_known: nowActive && match ? 1 : 0,
+          women_f: nowActive && match && c.gender === "female" ? 1 : 0,
+          rural_f: nowActive && match && c.area === "rural" ? 1 : 0,
+          base: wasActive ? 1 : 0,
+          base_known: wasActive ? 1 : 0,
+          base_f: wasActive && match ? 1 : 0,
+          base_f_known: wasActive && match ? 1 : 0,
+          retained_f: nowActive?.retained && match ? 1 : 0,
+        });
+      }
+      const own = c.loans.filter((l) => l.quarter === q);
+      if (own.length > 0) {
+        const matching = own.filter((l) => loanMatches(c, l.sector, filter));
+        lMap.set(key, {
+          reach: own.length,
+          reach_known: own.length,
+          reach_f: matching.length,
+          reach_f_known: matching.length,
+          loans_f: matching.length,
+          amount_f: String(matching.reduce((s, l) => s + l.cents, 0)),
+        });
+      }
+    }
+    social.set(quarter, sMap);
+    loans.set(quarter, lMap);
+  }
+
+  // Loans by sector over the range at the node (or the client on view).
+  const sectors: SectorCounts[] = [];
+  const inRange = new Set(quarters.map((q) => isoDay(quarterStart(q))));
+  if (path.client) {
+    const c = facts.get(path.client);
+    const bySector = new Map<string, { loans: number; cents: number }>();
+    for (const l of c?.loans ?? []) {
+      if (!inRange.has(l.quarter) || !loanMatches(c!, l.sector, filter)) continue;
+      const s = bySector.get(l.sector) ?? { loans: 0, cents: 0 };
+      s.loans += 1;
+      s.cents += l.cents;
+      bySector.set(l.sector, s);
+    }
+    for (const [sector, s] of bySector) sectors.push({ sector, loans: s.loans, amount: String(s.cents), reach: s.loans, reach_known: s.loans });
+  } else {
+    const bySector = new Map<string, SectorCounts>();
+    for (const [q, byFilter] of byQuarter) {
+      if (!inRange.has(q)) continue;
+      for (const [flt, byKey] of byFilter) {
+        if (!flt.startsWith("sector:")) continue;
+        // With a sector filter only that sector; a gender or area filter cannot be combined with sectors (one filter).
+        if (filter.startsWith("sector:") && flt !== filter) continue;
+        if (filter !== "" && !filter.startsWith("sector:")) continue;
+        const r = byKey.get(nodeKeyOnView);
+        if (!r || r.loans_disbursed === 0) continue;
+        const sector = flt.slice(7);
+        const s = bySector.get(sector) ?? { sector, loans: 0, amount: "0", reach: 0, reach_known: 0 };
+        s.loans += r.loans_disbursed;
+        s.amount = String(BigInt(s.amount) + BigInt(r.usd));
+        s.reach += r.loans_disbursed;
+        s.reach_known += known(nodeKeyOnView, r.loans_disbursed, q, flt, (x) => x.loans_disbursed, (c) =>
+          c.loans.filter((l) => l.quarter === q && l.sector === sector).length,
+        );
+        bySector.set(sector, s);
+      }
+    }
+    sectors.push(...bySector.values());
+  }
+  if (sectors.length > 0) {
+    sectors.push({
+      sector: null,
+      loans: sectors.reduce((s, x) => s + x.loans, 0),
+      amount: String(sectors.reduce((s, x) => s + BigInt(x.amount), 0n)),
+      reach: sectors.reduce((s, x) => s + x.reach, 0),
+      reach_known: sectors.reduce((s, x) => s + x.reach_known, 0),
+    });
+  }
+  return { rebuiltAt: stamp[0]?.at ?? null, social, loans, sectors };
+}
