@@ -694,6 +694,11 @@ async function scorecardsAt(ctx: Ctx): Promise<(ScorecardOption & { clients: num
     .sort((a, b) => b.clients - a.clients || a.id.localeCompare(b.id));
 }
 
+const ROLLUP_BRANCH = (where: string) =>
+  `(SELECT r.level, r.country, r.region, r.partner_id, r.group_id, r.quarter, r.clients, r.likelihood_sum_bps::text AS likelihood, r.score_sum::text AS score
+      FROM ppi_rollups r
+     WHERE ${where} AND r.scorecard_id = $1 AND r.poverty_line = $2 AND r.quarter BETWEEN $3::date AND $4::date AND r.clients > 0)`;
+
 async function ppiSection(ctx: Ctx, listing: Listing) {
   const db = await getDb();
   const { viewer, path, filters, keys } = ctx;
@@ -720,14 +725,15 @@ async function ppiSection(ctx: Ctx, listing: Listing) {
   // The rows of every node on the path and of each one's children, in one read;
   // with the viewer's own partners' rows, which say how many clients they know.
   const rows = (await db.$queryRawUnsafe(
-    `SELECT r.level, r.country, r.region, r.partner_id, r.group_id, r.quarter, r.clients, r.likelihood_sum_bps::text AS likelihood, r.score_sum::text AS score
-       FROM ppi_rollups r
-      WHERE r.scorecard_id = $1 AND r.poverty_line = $2 AND r.quarter BETWEEN $3::date AND $4::date AND r.clients > 0
-        AND (r.level IN (0, 1)
-          OR (r.level = 2 AND r.country = $5)
-          OR (r.level = 3 AND r.country = $5 AND r.region = $6)
-          OR (r.level = 4 AND r.country = $5 AND r.region = $6 AND r.partner_id = $7)
-          OR (r.level = 3 AND r.partner_id = ANY($8::text[])))`,
+    // One branch per level, each a prefix of the primary key, so each is an index range read.
+    [
+      ROLLUP_BRANCH("r.level = 0"),
+      ROLLUP_BRANCH("r.level = 1"),
+      ROLLUP_BRANCH("r.level = 2 AND r.country = $5"),
+      ROLLUP_BRANCH("r.level = 3 AND r.country = $5 AND r.region = $6"),
+      ROLLUP_BRANCH("r.level = 4 AND r.country = $5 AND r.region = $6 AND r.partner_id = $7"),
+      ROLLUP_BRANCH("r.level = 3 AND r.partner_id = ANY($8::text[]) AND NOT (r.country = $5 AND r.region = $6)"),
+    ].join(" UNION ALL "),
     scorecard.id,
     line,
     from,
