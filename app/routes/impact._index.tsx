@@ -50,6 +50,10 @@ export default function Impact() {
   return (
     <article aria-labelledby="impact-title">
       <h1 id="impact-title">Impact</h1>
+      <p>
+        Trends by quarter for each country, region, partner and group are in the{" "}
+        <Link to="/impact/portal">impact portal</Link>: investors see there what they fund, and partners their own clients.
+      </p>
       <section aria-labelledby="totals-title">
         <h2 id="totals-title">Mavuno so far</h2>
         <dl className="facts">

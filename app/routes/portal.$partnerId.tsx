@@ -35,6 +35,8 @@ export default function PortalLayout() {
             <li><NavLink to={`${base}/groups`}>Groups</NavLink></li>
             {role !== "coordinator" ? <li><NavLink to={`${base}/offerings`}>Offerings</NavLink></li> : null}
             {role === "admin" ? <li><NavLink to={`${base}/staff`}>Staff</NavLink></li> : null}
+            {role === "admin" ? <li><NavLink to={`${base}/audit`}>Client data reads</NavLink></li> : null}
+            <li><NavLink to="/impact/portal">Impact portal</NavLink></li>
           </ul>
         </nav>
       </header>
