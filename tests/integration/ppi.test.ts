@@ -304,9 +304,9 @@ describe("rollups follow the surveys", () => {
 describe("the demo's impact data", () => {
   it("imports the sample scorecards, surveys every demo client for six quarters with Kenya moving from v1 to v2, and running it again changes nothing", async () => {
     const db = await getDb();
+    // The demo seed runs seedImpact itself.
     await seed();
-    const first = await seedImpact(db);
-    expect(first.surveys).toBeGreaterThan(6 * 60);
+    expect(await db.ppiSurvey.count()).toBeGreaterThan(6 * 60);
 
     const samples = await db.ppiScorecard.findMany({ where: { version: { startsWith: "sample-" } }, select: { country: true, version: true, isSample: true } });
     expect(samples.map((s) => `${s.country} ${s.version} ${s.isSample}`).sort()).toEqual(["KE sample-v1 true", "KE sample-v2 true", "PH sample-v1 true", "UG sample-v1 true"]);
