@@ -133,15 +133,24 @@ export async function readRollupBundle(args: {
   filter: string;
   staffPartners: readonly string[];
   sections: { ppi: boolean; social: boolean };
+  /**
+   * Read the siblings of every node on the path too (every viewer but an admin): a
+   * parent decides its children's suppression among all of them. An admin sees every
+   * figure, so the node and its children are all an admin's view needs.
+   */
+  siblings: boolean;
 }): Promise<RollupBundle> {
   const { path } = args;
   const level = rollupLevel(path);
   const db = await getDb();
   const prefix = (alias: string, upTo: number) => PATH_COLS.slice(0, upTo).map((c, i) => ` AND ${alias}.${c} = $${i + 2}::text`).join("");
-  // Every node on the path with its siblings, and the node's children (see treeCondition).
+  // Every node on the path with its siblings, and the node's children (see treeCondition); or the node and its children.
   const tree = (alias: string) =>
     "(" +
-    Array.from({ length: Math.min(level + 1, 4) + 1 }, (_, l) => `(${alias}.level = ${l}${prefix(alias, Math.max(l - 1, 0))})`).join(" OR ") +
+    (args.siblings
+      ? Array.from({ length: Math.min(level + 1, 4) + 1 }, (_, l) => `(${alias}.level = ${l}${prefix(alias, Math.max(l - 1, 0))})`)
+      : [`(${alias}.level = ${level}${prefix(alias, level)})`, ...(level < 4 ? [`(${alias}.level = ${level + 1}${prefix(alias, level)})`] : [])]
+    ).join(" OR ") +
     ")";
   const childCol = PATH_COLS[level];
   const childNames =
@@ -166,12 +175,6 @@ export async function readRollupBundle(args: {
         FROM ppi_rollups r JOIN chosen ch ON r.scorecard_id = ch.id AND r.poverty_line = ch.line
        WHERE r.quarter BETWEEN $6::date AND $7::date AND r.clients > 0
          AND (${tree("r")} OR (r.level = 3 AND r.partner_id = ANY ($11::text[])))
-    ), kids AS (
-      SELECT r.${childCol ?? "group_id"} AS id FROM ppi_rollups r
-       WHERE ${level < 4 ? "true" : "false"} AND r.level = ${level + 1}${prefix("r", level)} AND r.quarter BETWEEN $6::date AND $7::date AND r.clients > 0
-      UNION
-      SELECT r.${childCol ?? "group_id"} FROM social_rollups r
-       WHERE ${level < 4 ? "true" : "false"} AND r.level = ${level + 1}${prefix("r", level)} AND r.filter = '' AND r.quarter BETWEEN $6::date AND $7::date
     ), social AS (
       SELECT r.level, r.country, r.region, r.partner_id, r.group_id, r.filter, r.quarter, r.active_clients, r.women, r.rural, r.retained,
              r.loans_disbursed, r.disbursed_usd_cents
@@ -180,6 +183,15 @@ export async function readRollupBundle(args: {
          AND ((r.filter IN ('', $10::text) AND ${tree("r")})
            OR (r.filter LIKE 'sector:%' AND r.level = ${level}${prefix("r", level)})
            OR (r.level = 3 AND r.partner_id = ANY ($11::text[]) AND (r.filter IN ('', $10::text) OR r.filter LIKE 'sector:%')))
+    ), kids AS (
+      -- The node's children with figures: in the rows just read, and under another scorecard when the node has several.
+      SELECT p.${childCol ?? "group_id"} AS id FROM ppi p WHERE p.level = ${level + 1}${prefix("p", level)}
+      UNION
+      SELECT s.${childCol ?? "group_id"} FROM social s WHERE s.level = ${level + 1}${prefix("s", level)} AND s.filter = ''
+      UNION
+      SELECT r.${childCol ?? "group_id"} FROM ppi_rollups r
+       WHERE (SELECT count(*) FROM cards) > 1 AND r.level = ${level + 1}${prefix("r", level)} AND r.quarter BETWEEN $6::date AND $7::date
+         AND r.clients > 0 AND r.scorecard_id <> (SELECT ch.id FROM chosen ch)
     )
     SELECT
       (SELECT json_agg(json_build_array(ci.scorecard_id, ci.title, ci.version, ci.country, ci.is_sample, ci.poverty_lines, ci.clients, ci.first_q, ci.last_q)) FROM card_info ci)::text AS cards,
@@ -188,7 +200,8 @@ export async function readRollupBundle(args: {
       (SELECT json_agg(json_build_array(k.id, ${childNames}) ORDER BY k.id) FROM kids k)::text AS kids,
       (SELECT json_agg(json_build_array(s.level, s.country, s.region, s.partner_id, s.group_id, s.filter, s.quarter, s.active_clients, s.women, s.rural,
                                         s.retained, s.loans_disbursed, s.disbursed_usd_cents::text)) FROM social s)::text AS social,
-      (SELECT max(r.rebuilt_at) FROM social_rollups r WHERE ${socialOn ? "true" : "false"} AND r.level = 0) AS rebuilt_at,
+      -- One rebuild writes every row with the same time.
+      (SELECT r.rebuilt_at FROM social_rollups r WHERE ${socialOn ? "true" : "false"} AND r.level = 0 LIMIT 1) AS rebuilt_at,
       $1::int AS level`;
   const rows = (await db.$queryRawUnsafe(
     sql,

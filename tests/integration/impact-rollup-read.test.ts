@@ -84,6 +84,7 @@ describe("a view's rows in one read", () => {
       filter: "",
       staffPartners: [],
       sections: { ppi: true, social: true },
+      siblings: true,
     });
     const names = bundle.children.map((c) => c.name);
     expect(names).toEqual(expect.arrayContaining(["Mine", "Theirs"]));
