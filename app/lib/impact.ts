@@ -258,7 +258,7 @@ export const RETENTION_DEFINITION =
   "Client retention: of the clients with a loan running in the previous quarter, the share who also have one running in this quarter.";
 
 export const REACH_DEFINITION =
-  "Clients reached: clients with a loan running at any time in the quarter (from funding until repaid, defaulted or written off); a group loan reaches the group's members.";
+  "Clients reached: clients with a loan running at any time in the quarter (from disbursal until repaid, defaulted, written off or due to end); a group loan reaches the group's members.";
 
 // --- One view's decisions ------------------------------------------------------------
 
@@ -369,6 +369,12 @@ const querySchema = z
     }
     const level = levelOf(value);
     if ("error" in level) ctx.addIssue({ code: "custom", path: ["country"], message: level.error });
+    // The social figures are precomputed per node for everyone or one filter: two filters at once would need
+    // every combination kept (and each smaller population would be withheld more often anyway).
+    const chosen = (["gender", "area", "sector"] as const).filter((k) => value[k] !== undefined);
+    if (chosen.length > 1) {
+      ctx.addIssue({ code: "custom", path: [chosen[1]!], message: `${chosen.join(", ")}: choose one of gender, area or sector at a time.` });
+    }
   });
 
 export type PortalQuery = { ok: true; path: NodePath; filters: PortalFilters } | { ok: false; errors: string[] };

@@ -2,15 +2,15 @@
 // Client with its indicators per quarter and its children, for one viewer.
 // Who may open which node, and which figures are withheld, is decided here and
 // nowhere else (docs/decisions/021-impact-portal-scoping-and-suppression.md).
-// PPI figures come from the rollups the database keeps (ADR 019), never from
-// the surveys; the social indicators are computed from clients and loans.
+// Every aggregate comes from the rollups (ppi_rollups kept by triggers, ADR 019;
+// social_rollups rebuilt periodically) read in one statement per view, plus the
+// few clients a viewer sees one by one; client rows read their own facts.
 import type { ClientArea, Gender } from "~/generated/prisma/enums.ts";
 import {
   LEVEL_NAMES,
   REACH_DEFINITION,
   RETENTION_DEFINITION,
   SUPPRESSED_NOTE,
-  addQuarters,
   cellShown,
   complementarySuppression,
   decideShown,
@@ -33,6 +33,21 @@ import { countryName } from "~/lib/places.ts";
 import { rateBps } from "~/lib/ppi-trend.ts";
 import { csvCell, csvRow } from "~/lib/wallet.ts";
 import { combineForGroup, liveConsents, mayShow, visiblePlace, type LiveConsents, type Viewer } from "~/models/consent.server.ts";
+import {
+  clientKey,
+  countryKey,
+  groupKey,
+  partnerKey,
+  readRollupBundle,
+  regionKey,
+  rollupKey,
+  ROOT,
+  socialFilterOf,
+  socialFromRollups,
+  type LoanCounts,
+  type RollupBundle,
+  type SocialCounts,
+} from "~/models/impact-rollup-read.server.ts";
 import { getDb } from "~/utils/db.server.ts";
 
 /** The node does not exist or is not this viewer's to see: the page answers 404 either way. */
@@ -105,13 +120,7 @@ export async function portalViewerFor(userId: string | null): Promise<PortalView
 
 // --- Node keys ----------------------------------------------------------------------
 
-// One string per node, the same for the PPI rollups and the social figures.
-const ROOT = "P";
-const countryKey = (c: string) => `C|${c}`;
-const regionKey = (c: string, r: string) => `R|${c}|${r}`;
-const partnerKey = (c: string, r: string, p: string) => `T|${c}|${r}|${p}`;
-const groupKey = (c: string, r: string, p: string, g: string) => `G|${c}|${r}|${p}|${g}`;
-const clientKey = (id: string) => `X|${id}`;
+// One string per node, the same for the PPI rollups and the social figures (impact-rollup-read.server.ts).
 
 function pathKeys(path: NodePath): string[] {
   const keys = [ROOT];
@@ -215,15 +224,20 @@ async function resolveNode(viewer: PortalViewer, path: NodePath, drilldown: Read
     title = region;
     crumbs.push({ label: region, path: { country, region } });
   }
+  // The partner and the group in one read (a view's cost is mostly its round trips).
+  const [foundPartner, foundGroup] = await Promise.all([
+    partner ? db.partner.findUnique({ where: { id: partner }, select: { name: true, country: true } }) : null,
+    group ? db.group.findUnique({ where: { id: group }, select: { name: true, partnerId: true } }) : null,
+  ]);
   if (country && region && partner) {
-    const found = await db.partner.findUnique({ where: { id: partner }, select: { name: true, country: true } });
+    const found = foundPartner;
     if (!found || found.country !== country || !partnerInView(viewer, partner)) throw new ImpactNotFound();
     partnerName = found.name;
     title = found.name;
     crumbs.push({ label: found.name, path: { country, region, partner } });
   }
   if (country && region && partner && group) {
-    const found = await db.group.findUnique({ where: { id: group }, select: { name: true, partnerId: true } });
+    const found = foundGroup;
     if (!found || found.partnerId !== partner) throw new ImpactNotFound();
     if (!isStaffOf(viewer, partner) && !viewer.fundedGroups.has(group)) throw new ImpactNotFound();
     groupName = (await groupLabels(viewer, partner, [{ id: group, name: found.name }])).get(group)!;
@@ -306,6 +320,8 @@ export type ImpactView = {
   definitions: string[];
   /** True when some figure in the view was withheld. */
   anySuppressed: boolean;
+  /** When the social figures were computed (they are rebuilt periodically, not on every change); ISO time. */
+  socialAsOf: string | null;
   /** Client-level rows returned (for the audit and the page). */
   clientIdsShown: string[];
 };
@@ -345,12 +361,30 @@ export async function impactView(
 ): Promise<ImpactView> {
   const filters: PortalFilters = { ...defaultFilters(new Date()), ...given };
   const sections = new Set(options.sections ?? ["ppi", "social"]);
-  const { ids: drilldown, consents: funderConsents } = await drilldownClients(viewer);
+  const atClient = Boolean(path.client);
+  // The rollup rows do not depend on who asks beyond their own partners: read them while the viewer's sets are read.
+  const [{ ids: drilldown, consents: funderConsents }, bundle] = await Promise.all([
+    drilldownClients(viewer),
+    atClient
+      ? null
+      : readRollupBundle({
+          path,
+          from: filters.from,
+          to: filters.to,
+          scorecard: filters.scorecard,
+          line: filters.line,
+          filter: socialFilterOf(filters),
+          staffPartners: viewer.isPlatformAdmin ? [] : viewer.partnerIds,
+          sections: { ppi: sections.has("ppi"), social: sections.has("social") },
+          siblings: !viewer.isPlatformAdmin,
+        }).catch((error: unknown) => error as Error),
+  ]);
   const node = await resolveNode(viewer, path, drilldown);
+  if (bundle instanceof Error) throw bundle;
   const quarters = quartersBetween(filters.from, filters.to);
   const keys = pathKeys(path);
   const maySee = await visibilityOf(viewer, path, drilldown);
-  const ctx: Ctx = { maySee, viewer, path, filters, quarters, keys, drilldown, level: node.level };
+  const ctx: Ctx = { maySee, viewer, path, filters, quarters, keys, drilldown, level: node.level, bundle };
 
   const listing = await childListing(ctx);
   const trend = new Map<Quarter, QuarterFigures>(quarters.map((q) => [q, emptyFigures(q)]));
@@ -366,6 +400,7 @@ export async function impactView(
   let line: string | null = null;
   let versionNote: string | null = null;
   let anySuppressed = false;
+  let socialAsOf: string | null = null;
 
   if (sections.has("ppi")) {
     const ppi = await ppiSection(ctx, listing);
@@ -380,6 +415,7 @@ export async function impactView(
     for (const [q, f] of social.trend) Object.assign(trend.get(q)!, f);
     for (const [key, f] of social.children) Object.assign(figuresOf(key), f);
     sectors = social.sectors;
+    socialAsOf = social.asOf;
     anySuppressed ||= social.anySuppressed;
   }
 
@@ -417,6 +453,7 @@ export async function impactView(
     clientDetail,
     definitions,
     anySuppressed,
+    socialAsOf,
     clientIdsShown,
   };
 }
@@ -439,6 +476,8 @@ type Ctx = {
   keys: string[];
   drilldown: ReadonlySet<string>;
   level: NodeLevel;
+  /** The node's rollup rows, children and scorecards (null on a client's page). */
+  bundle: RollupBundle | null;
 };
 
 /** The viewer's visibility of any node key (see Ctx.maySee). */
@@ -483,6 +522,8 @@ type Listing = {
   partnerOf: Map<string, string>;
   /** Client-level children the viewer sees (ids). */
   clientIds: string[];
+  /** Their live consents, read once for the labels and again used for their figures. */
+  consents: Map<string, LiveConsents>;
 };
 
 const CLIENT_ROWS_MAX = 500;
@@ -495,32 +536,25 @@ async function childListing(ctx: Ctx): Promise<Listing> {
   const listed = new Set<string>();
   const partnerOf = new Map<string, string>();
   const clientIds: string[] = [];
+  let consents = new Map<string, LiveConsents>();
   const add = (row: Listing["rows"][number]) => {
     rows.push(row);
     listed.add(row.key);
   };
+  // Children: the keys with figures in the range, from the rollups; each still checked against this viewer.
+  const kids = ctx.bundle?.children ?? [];
   if (level === "platform") {
-    const countries = (await db.$queryRawUnsafe(
-      `SELECT DISTINCT p.country FROM partners p WHERE p.status = 'active' AND EXISTS (SELECT 1 FROM clients c WHERE c.partner_id = p.id) ORDER BY 1`,
-    )) as { country: string }[];
-    for (const { country } of countries) add({ kind: "node", key: countryKey(country), label: countryName(country), path: { country } });
+    for (const { id } of kids) add({ kind: "node", key: countryKey(id), label: countryName(id), path: { country: id } });
   } else if (level === "country") {
     if (viewer.kind !== "public") {
-      const inView = viewer.kind === "admin" ? null : [...new Set([...viewer.partnerIds, ...viewer.fundedPartners])];
-      const regions = (await db.$queryRawUnsafe(
-        `SELECT DISTINCT c.region FROM clients c JOIN partners p ON p.id = c.partner_id
-          WHERE p.country = $1 AND ($2::text[] IS NULL OR c.partner_id = ANY($2::text[])) ORDER BY 1`,
-        path.country,
-        inView,
-      )) as { region: string }[];
-      for (const { region } of regions) add({ kind: "node", key: regionKey(path.country!, region), label: region, path: { country: path.country, region } });
+      for (const { id: region } of kids) {
+        const key = regionKey(path.country!, region);
+        if (!ctx.maySee(key)) continue;
+        add({ kind: "node", key, label: region, path: { country: path.country, region } });
+      }
     }
   } else if (level === "region") {
-    const partners = (await db.$queryRawUnsafe(
-      `SELECT p.id, p.name FROM partners p WHERE p.country = $1 AND EXISTS (SELECT 1 FROM clients c WHERE c.partner_id = p.id AND c.region = $2) ORDER BY p.name, p.id`,
-      path.country,
-      path.region,
-    )) as { id: string; name: string }[];
+    const partners = [...kids].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
     for (const p of partners) {
       if (!partnerInView(viewer, p.id)) continue;
       add({ kind: "node", key: partnerKey(path.country!, path.region!, p.id), label: p.name, path: { country: path.country, region: path.region, partner: p.id } });
@@ -528,13 +562,7 @@ async function childListing(ctx: Ctx): Promise<Listing> {
   } else if (level === "partner" || level === "group") {
     const staff = isStaffOf(viewer, path.partner!);
     if (level === "partner") {
-      const groups = (await db.$queryRawUnsafe(
-        `SELECT g.id, g.name FROM groups g WHERE g.partner_id = $1 AND EXISTS (
-           SELECT 1 FROM group_members m JOIN clients c ON c.id = m.client_id WHERE m.group_id = g.id AND m.left_at IS NULL AND c.region = $2)
-         ORDER BY g.name, g.id`,
-        path.partner,
-        path.region,
-      )) as { id: string; name: string }[];
+      const groups = [...(ctx.bundle?.children ?? [])].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
       const visible = groups.filter((g) => staff || viewer.fundedGroups.has(g.id));
       const labels = await groupLabels(viewer, path.partner!, visible);
       for (const g of visible) {
@@ -572,7 +600,7 @@ async function childListing(ctx: Ctx): Promise<Listing> {
             only,
           )
     ) as { id: string; full_name: string; gender: string; area: string; region: string; village: string }[];
-    const consents = await liveConsents(members.map((m) => m.id));
+    consents = await liveConsents(members.map((m) => m.id));
     for (const m of members) {
       const own = consents.get(m.id);
       const label = mayShow("name", own, viewer, path.partner!) ? m.full_name : "A client (name not shared)";
@@ -590,7 +618,7 @@ async function childListing(ctx: Ctx): Promise<Listing> {
       clientIds.push(m.id);
     }
   }
-  return { rows, listed, partnerOf, clientIds };
+  return { rows, listed, partnerOf, clientIds, consents };
 }
 
 // --- PPI --------------------------------------------------------------------------------
@@ -606,21 +634,6 @@ type RollupRow = {
   likelihood: string;
   score: string;
 };
-
-function rollupKey(r: Pick<RollupRow, "level" | "country" | "region" | "partner_id" | "group_id">): string {
-  switch (Number(r.level)) {
-    case 0:
-      return ROOT;
-    case 1:
-      return countryKey(r.country);
-    case 2:
-      return regionKey(r.country, r.region);
-    case 3:
-      return partnerKey(r.country, r.region, r.partner_id);
-    default:
-      return groupKey(r.country, r.region, r.partner_id, r.group_id);
-  }
-}
 
 const parentOfKey = (key: string): string => {
   const parts = key.split("|");
@@ -694,15 +707,11 @@ async function scorecardsAt(ctx: Ctx): Promise<(ScorecardOption & { clients: num
     .sort((a, b) => b.clients - a.clients || a.id.localeCompare(b.id));
 }
 
-const ROLLUP_BRANCH = (where: string) =>
-  `(SELECT r.level, r.country, r.region, r.partner_id, r.group_id, r.quarter, r.clients, r.likelihood_sum_bps::text AS likelihood, r.score_sum::text AS score
-      FROM ppi_rollups r
-     WHERE ${where} AND r.scorecard_id = $1 AND r.poverty_line = $2 AND r.quarter BETWEEN $3::date AND $4::date AND r.clients > 0)`;
-
 async function ppiSection(ctx: Ctx, listing: Listing) {
   const db = await getDb();
   const { viewer, path, filters, keys } = ctx;
-  const options = await scorecardsAt(ctx);
+  // A node's scorecards come with its rollup rows; a client's from their own quarters.
+  const options = ctx.bundle ? ctx.bundle.scorecards : await scorecardsAt(ctx);
   const chosen = options.find((o) => o.id === filters.scorecard) ?? options[0] ?? null;
   const scorecards: ScorecardOption[] = options.map(({ clients: _c, firstQuarter: _f, lastQuarter: _l, ...o }) => o);
   const scorecard = chosen ? scorecards.find((s) => s.id === chosen.id)! : null;
@@ -722,27 +731,13 @@ async function ppiSection(ctx: Ctx, listing: Listing) {
   const from = isoDay(quarterStart(filters.from));
   const to = isoDay(quarterStart(filters.to));
   const staffPartners = viewer.isPlatformAdmin ? [] : [...viewer.partnerIds];
-  // The rows of every node on the path and of each one's children, in one read;
-  // with the viewer's own partners' rows, which say how many clients they know.
-  const rows = (await db.$queryRawUnsafe(
-    // One branch per level, each a prefix of the primary key, so each is an index range read.
-    [
-      ROLLUP_BRANCH("r.level = 0"),
-      ROLLUP_BRANCH("r.level = 1"),
-      ROLLUP_BRANCH("r.level = 2 AND r.country = $5"),
-      ROLLUP_BRANCH("r.level = 3 AND r.country = $5 AND r.region = $6"),
-      ROLLUP_BRANCH("r.level = 4 AND r.country = $5 AND r.region = $6 AND r.partner_id = $7"),
-      ROLLUP_BRANCH("r.level = 3 AND r.partner_id = ANY($8::text[]) AND NOT (r.country = $5 AND r.region = $6)"),
-    ].join(" UNION ALL "),
-    scorecard.id,
-    line,
-    from,
-    to,
-    path.country ?? "",
-    path.region ?? "",
-    path.partner ?? "",
-    staffPartners,
-  )) as RollupRow[];
+  // The rows of every node on the path and of each one's children, with the viewer's
+  // own partners' rows (which say how many clients they know), read with the bundle.
+  // The bundle chose the same scorecard and line (the requested ones, else the first).
+  const rows: RollupRow[] =
+    ctx.bundle && ctx.bundle.scorecardId === scorecard.id && ctx.bundle.line === line
+      ? ctx.bundle.ppiRows.map((r) => ({ ...r, quarter: r.quarter }))
+      : [];
 
   // Clients the viewer sees one by one (client rows a funder may open) and where they count.
   const knownFacts = ctx.drilldown.size
@@ -825,7 +820,7 @@ async function ppiSection(ctx: Ctx, listing: Listing) {
   // Client-level PPI: a client's own score, on their row or page.
   const clientIds = [...listing.clientIds, ...(ctx.level === "client" ? [path.client!] : [])];
   if (clientIds.length > 0) {
-    const consents = await liveConsents(clientIds);
+    const consents = ctx.level === "client" ? await liveConsents(clientIds) : listing.consents;
     const facts = (await db.$queryRawUnsafe(
       `SELECT f.client_id, f.quarter, f.score, l.likelihood_bps FROM ppi_client_quarters f
          JOIN ppi_lookup l ON l.scorecard_id = f.scorecard_id AND l.poverty_line = $2 AND l.score = f.score
@@ -850,216 +845,24 @@ async function ppiSection(ctx: Ctx, listing: Listing) {
 
 // --- Social performance ----------------------------------------------------------------
 
-type SocialRow = {
-  gs: number;
-  k: string | null;
-  q: Date;
-  reached: number;
-  reached_known: number;
-  reached_f: number;
-  reached_f_known: number;
-  women_f: number;
-  rural_f: number;
-  base: number;
-  base_known: number;
-  base_f: number;
-  base_f_known: number;
-  retained_f: number;
-};
-
-type LoanRow = {
-  gs: number;
-  k: string | null;
-  q: Date;
-  reach: number;
-  reach_known: number;
-  reach_f: number;
-  reach_f_known: number;
-  loans_f: number;
-  amount_f: string | null;
-};
-
-const LIVE_STATUSES = `('funded', 'paying_back', 'repaid', 'defaulted', 'written_off')`;
-
 /**
- * The SQL pieces that place a row in the tree around the path: one key per
- * level, NULL outside the path's branch, so one GROUPING SETS read gives the
- * node, every ancestor and all their children. A client row (aliases c, p)
- * stands where the client lives; a loan (aliases l, c = its borrower or NULL,
- * gl = its group or NULL, p) where its borrower or its group stands.
+ * The social indicators from social_rollups (as of their last rebuild): one
+ * filter at a time (gender, area or sector; the query parser refuses more), the
+ * "known" counts from the viewer's own partners' rows and the few clients they
+ * see one by one; client rows and a client's page from the client's own loans.
  */
-function treeKeys(ctx: Ctx, params: unknown[], mode: "client" | "loan"): { keys: string[]; groupJoin: string } {
-  const { path } = ctx;
-  // Typed, so a parameter that one query does not use still has a type.
-  const p = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}::text`;
-  };
-  const region = mode === "client" ? "c.region" : "COALESCE(c.region, gl.region)";
-  const partner = mode === "client" ? "c.partner_id" : "l.partner_id";
-  const keys = ["''", "p.country"];
-  let groupJoin = "";
-  if (path.country) keys.push(`CASE WHEN p.country = ${p(path.country)} THEN ${region} END`);
-  if (path.country && path.region) {
-    keys.push(`CASE WHEN p.country = ${p(path.country)} AND ${region} = ${p(path.region)} THEN ${partner} END`);
-  }
-  if (path.country && path.region && path.partner) {
-    const inPartner = `${partner} = ${p(path.partner)} AND ${region} = ${p(path.region)}`;
-    // A client's groups; a group loan counts under its own group.
-    groupJoin = `LEFT JOIN LATERAL (SELECT m.group_id FROM group_members m WHERE ${inPartner} AND m.client_id = c.id AND m.left_at IS NULL) gm ON true`;
-    keys.push(mode === "client" ? "gm.group_id" : `CASE WHEN l.group_id IS NOT NULL THEN CASE WHEN ${inPartner} THEN gl.id END ELSE gm.group_id END`);
-    // Client rows: a group's members, or the partner's clients in no group.
-    const clientRow = path.group
-      ? `CASE WHEN ${inPartner} AND EXISTS (SELECT 1 FROM group_members m2 WHERE m2.client_id = c.id AND m2.group_id = ${p(path.group)} AND m2.left_at IS NULL) THEN c.id END`
-      : `CASE WHEN ${inPartner} AND NOT EXISTS (SELECT 1 FROM group_members m2 WHERE m2.client_id = c.id AND m2.left_at IS NULL) THEN c.id END`;
-    keys.push(mode === "client" ? clientRow : `CASE WHEN l.client_id IS NOT NULL THEN ${clientRow} END`);
-  }
-  return { keys, groupJoin };
-}
-
-function socialKey(ctx: Ctx, gs: number, k: string): string {
-  const { path } = ctx;
-  switch (gs) {
-    case 0:
-      return ROOT;
-    case 1:
-      return countryKey(k);
-    case 2:
-      return regionKey(path.country!, k);
-    case 3:
-      return partnerKey(path.country!, path.region!, k);
-    case 4:
-      return groupKey(path.country!, path.region!, path.partner!, k);
-    default:
-      return clientKey(k);
-  }
-}
-
 async function socialSection(ctx: Ctx, listing: Listing) {
-  const db = await getDb();
   const { viewer, filters } = ctx;
-  const base: unknown[] = [
-    isoDay(quarterStart(addQuarters(filters.from, -1))), // $1 the quarter before the range (retention)
-    isoDay(quarterStart(filters.from)), // $2
-    isoDay(quarterStart(filters.to)), // $3
-    isoDay(quarterStart(addQuarters(filters.to, 1))), // $4 the end of the range
-    viewer.isPlatformAdmin ? null : [...viewer.partnerIds], // $5 partners whose clients the viewer knows (NULL: all)
-    [...ctx.drilldown], // $6 clients the viewer sees row by row
-    filters.sector, // $7
-    filters.gender, // $8
-    filters.area, // $9
-  ];
-  const personOk = `(($8::text IS NULL OR c.gender::text = $8) AND ($9::text IS NULL OR c.area::text = $9))`;
-  const clientParams = [...base];
-  const tree = treeKeys(ctx, clientParams, "client");
-  const loanParams = [...base];
-  const loanTree = treeKeys(ctx, loanParams, "loan");
-  const depth = tree.keys.length;
-  const sets = tree.keys.map((_, i) => (i === 0 ? "(q)" : `(q, k${i})`)).join(", ");
-  const groupingCols = tree.keys.map((_, i) => (i === 0 ? "" : `GROUPING(k${i})::int AS g${i}, `)).join("");
-  const kExpr = `COALESCE(${tree.keys.map((_, i) => (i === 0 ? "NULL" : `CASE WHEN GROUPING(k${i}) = 0 THEN k${i}::text END`)).join(", ")})`;
-
-  const socialSql = `
-    WITH spans AS (
-      SELECT l.id, l.client_id, l.group_id, ($7::text IS NULL OR l.sector = $7) AS sector_ok,
-             date_trunc('quarter', l.funded_at)::date AS first_q,
-             LEAST(date_trunc('quarter', COALESCE(l.repaid_at, l.defaulted_at, l.written_off_at, $4::date))::date, $3::date) AS last_q
-        FROM loans l
-       WHERE l.status IN ${LIVE_STATUSES} AND l.funded_at IS NOT NULL AND l.funded_at < $4::date
-         AND COALESCE(l.repaid_at, l.defaulted_at, l.written_off_at, $4::date) >= $1::date
-    ),
-    reach AS (
-      SELECT s.first_q, s.last_q, s.sector_ok, s.client_id AS cid FROM spans s WHERE s.client_id IS NOT NULL
-      UNION ALL
-      SELECT s.first_q, s.last_q, s.sector_ok, m.client_id FROM spans s JOIN group_members m ON m.group_id = s.group_id AND m.left_at IS NULL
-    ),
-    cq AS (
-      SELECT r.cid, g.q::date AS q, bool_or(r.sector_ok) AS sector_ok
-        FROM reach r CROSS JOIN LATERAL generate_series(GREATEST(r.first_q, $1::date), r.last_q, interval '3 months') AS g(q)
-       GROUP BY 1, 2
-    ),
-    flags AS (
-      SELECT cid, q, bool_or(now) AS now, bool_or(now_s) AS now_s, bool_or(prev) AS prev, bool_or(prev_s) AS prev_s FROM (
-        SELECT cid, q, true AS now, sector_ok AS now_s, false AS prev, false AS prev_s FROM cq WHERE q >= $2::date
-        UNION ALL
-        SELECT cid, (q + interval '3 months')::date, false, false, true, sector_ok FROM cq WHERE q < $3::date
-      ) x GROUP BY 1, 2
-    ),
-    base AS (
-      SELECT f.*, c.gender::text AS gender, c.area::text AS area,
-             ($5::text[] IS NULL OR c.partner_id = ANY($5::text[]) OR c.id = ANY($6::text[])) AS known, ${personOk} AS person_ok,
-             ${tree.keys.map((k, i) => `${k} AS k${i}`).join(", ")}
-        FROM flags f JOIN clients c ON c.id = f.cid JOIN partners p ON p.id = c.partner_id ${tree.groupJoin}
-    )
-    SELECT ${kExpr} AS k, ${groupingCols} q,
-      count(DISTINCT cid) FILTER (WHERE now)::int AS reached,
-      count(DISTINCT cid) FILTER (WHERE now AND known)::int AS reached_known,
-      count(DISTINCT cid) FILTER (WHERE now AND now_s AND person_ok)::int AS reached_f,
-      count(DISTINCT cid) FILTER (WHERE now AND now_s AND person_ok AND known)::int AS reached_f_known,
-      count(DISTINCT cid) FILTER (WHERE now AND now_s AND person_ok AND gender = 'female')::int AS women_f,
-      count(DISTINCT cid) FILTER (WHERE now AND now_s AND person_ok AND area = 'rural')::int AS rural_f,
-      count(DISTINCT cid) FILTER (WHERE prev)::int AS base,
-      count(DISTINCT cid) FILTER (WHERE prev AND known)::int AS base_known,
-      count(DISTINCT cid) FILTER (WHERE prev AND prev_s AND person_ok)::int AS base_f,
-      count(DISTINCT cid) FILTER (WHERE prev AND prev_s AND person_ok AND known)::int AS base_f_known,
-      count(DISTINCT cid) FILTER (WHERE prev AND prev_s AND person_ok AND now AND now_s)::int AS retained_f
-    FROM base
-    GROUP BY GROUPING SETS (${sets})`;
-
-  // Loans funded in each quarter, placed by their borrower (a group loan by its group);
-  // a loan reaches its borrower, or the group's members when it was funded.
-  const loanFrom = `
-      FROM loans l JOIN partners p ON p.id = l.partner_id
-      LEFT JOIN clients c ON c.id = l.client_id
-      LEFT JOIN groups gl ON gl.id = l.group_id ${loanTree.groupJoin}
-     WHERE l.status IN ${LIVE_STATUSES} AND l.funded_at >= $2::date AND l.funded_at < $4::date AND $1::date IS NOT NULL AND $3::date IS NOT NULL`;
-  const loanKnown = `($5::text[] IS NULL OR l.partner_id = ANY($5::text[]) OR l.client_id = ANY($6::text[]))`;
-  // A gender or area filter selects individual borrowers: a group loan has no one gender.
-  const loanPersonOk = `((l.client_id IS NOT NULL AND ${personOk}) OR (l.group_id IS NOT NULL AND $8::text IS NULL AND $9::text IS NULL))`;
-  const placed = `
-    placed AS (
-      SELECT l.id, l.sector, l.amount_usd_cents::bigint AS amount, COALESCE(l.expected_reach, 1) AS reach,
-             date_trunc('quarter', l.funded_at)::date AS q, ($7::text IS NULL OR l.sector = $7) AS sector_ok,
-             ${loanKnown} AS known, ${loanPersonOk} AS person_ok,
-             ${loanTree.keys.map((k, i) => `${k} AS k${i}`).join(", ")}
-      ${loanFrom}
-    )`;
-  const loanSql = `
-    WITH ${placed}
-    SELECT ${kExpr} AS k, ${groupingCols} q,
-      sum(reach)::int AS reach, COALESCE(sum(reach) FILTER (WHERE known), 0)::int AS reach_known,
-      COALESCE(sum(reach) FILTER (WHERE sector_ok AND person_ok), 0)::int AS reach_f,
-      COALESCE(sum(reach) FILTER (WHERE sector_ok AND person_ok AND known), 0)::int AS reach_f_known,
-      count(*) FILTER (WHERE sector_ok AND person_ok)::int AS loans_f,
-      sum(amount) FILTER (WHERE sector_ok AND person_ok)::text AS amount_f
-    FROM placed
-    GROUP BY GROUPING SETS (${sets})`;
-
-  // Loans over the whole range at the node, by sector (sectors are siblings under the node).
-  const nodeDepth = ctx.level === "client" ? depth - 1 : ctx.keys.length - 1;
-  const nodeValue = ctx.level === "client" ? ctx.path.client! : nodeDepth === 0 ? "" : ctx.keys[nodeDepth]!.split("|").at(-1)!;
-  const sectorParams = [...loanParams, nodeValue];
-  const sectorSql = `
-    WITH ${placed}
-    SELECT sector, count(*)::int AS loans, sum(amount)::text AS amount, sum(reach)::int AS reach,
-           COALESCE(sum(reach) FILTER (WHERE known), 0)::int AS reach_known
-      FROM placed
-     WHERE sector_ok AND person_ok AND k${nodeDepth}::text = $${sectorParams.length}::text
-     GROUP BY GROUPING SETS ((sector), ())`;
-
-  const [socialRaw, loanRaw, sectorRaw] = await Promise.all([
-    db.$queryRawUnsafe(socialSql, ...clientParams) as Promise<Record<string, unknown>[]>,
-    db.$queryRawUnsafe(loanSql, ...loanParams) as Promise<Record<string, unknown>[]>,
-    db.$queryRawUnsafe(sectorSql, ...sectorParams) as Promise<{ sector: string | null; loans: number; amount: string; reach: number; reach_known: number }[]>,
-  ]);
-  const gsOf = (row: Record<string, unknown>) => {
-    let deepest = 0;
-    for (let i = 1; i < depth; i++) if (Number(row[`g${i}`]) === 0) deepest = i;
-    return deepest;
-  };
-  const social = socialRaw.map((r) => ({ ...(r as unknown as SocialRow), gs: gsOf(r) })).filter((r) => r.gs === 0 || r.k !== null);
-  const loans = loanRaw.map((r) => ({ ...(r as unknown as LoanRow), gs: gsOf(r) })).filter((r) => r.gs === 0 || r.k !== null);
-
+  const read = await socialFromRollups({
+    path: ctx.path,
+    quarters: ctx.quarters,
+    filters,
+    viewer,
+    knownClients: [...ctx.drilldown],
+    clientIds: [...listing.clientIds, ...(ctx.level === "client" ? [ctx.path.client!] : [])],
+    rows: ctx.bundle ? { rows: ctx.bundle.socialRows, rebuiltAt: ctx.bundle.socialRebuiltAt } : { rows: [], rebuiltAt: null },
+  });
+  const sectorRaw = read.sectors;
   const hasFilter = Boolean(filters.sector || filters.gender || filters.area);
   let anySuppressed = false;
   const trend = new Map<Quarter, Partial<QuarterFigures>>();
@@ -1068,11 +871,8 @@ async function socialSection(ctx: Ctx, listing: Listing) {
   const atClient = ctx.level === "client";
 
   for (const q of ctx.quarters) {
-    const qDay = isoDay(quarterStart(q));
-    const sRows = new Map<string, SocialRow>();
-    for (const r of social) if (isoDay(new Date(r.q)) === qDay) sRows.set(socialKey(ctx, r.gs, r.k ?? ""), r);
-    const lRows = new Map<string, LoanRow>();
-    for (const r of loans) if (isoDay(new Date(r.q)) === qDay) lRows.set(socialKey(ctx, r.gs, r.k ?? ""), r);
+    const sRows: Map<string, SocialCounts> = read.social.get(q) ?? new Map();
+    const lRows: Map<string, LoanCounts> = read.loans.get(q) ?? new Map();
 
     const decide = <T,>(rowsByKey: Map<string, T>, countsOf: (row: T) => NodeCounts) => {
       const counts = new Map<string, NodeCounts>();
@@ -1141,7 +941,7 @@ async function socialSection(ctx: Ctx, listing: Listing) {
         : { sector: r.sector!, shown, loans: null, amountCents: null, averageCents: null };
     });
   }
-  return { trend, children, sectors, anySuppressed };
+  return { trend, children, sectors, anySuppressed, asOf: read.rebuiltAt ? read.rebuiltAt.toISOString() : null };
 }
 
 // --- A client's own page -----------------------------------------------------------------
@@ -1266,7 +1066,7 @@ export function impactViewCsv(view: ImpactView): string {
     "rural_pct",
     "retention_base_clients",
     "retention_pct",
-    "loans_funded",
+    "loans_disbursed",
     "average_loan_usd",
     "ppi_scorecard",
     "ppi_poverty_line",

@@ -147,7 +147,7 @@ export default function ImpactPortal() {
         ) : null}
         {view.level !== "client" ? (
           <fieldset>
-            <legend>Clients and loans</legend>
+            <legend>Clients and loans (one of gender, area or sector at a time)</legend>
             <label>
               Gender
               <select name="gender" defaultValue={view.filters.gender ?? ""}>
@@ -182,6 +182,12 @@ export default function ImpactPortal() {
           Download this view as CSV
         </a>
       </p>
+      {view.socialAsOf && view.level !== "client" ? (
+        <p>
+          Clients reached, retention and loans are as of <time dateTime={view.socialAsOf}>{view.socialAsOf.slice(0, 16).replace("T", " ")} UTC</time>; they
+          are recomputed every hour.
+        </p>
+      ) : null}
       {view.anySuppressed ? (
         <p className="notice" role="note">
           Some figures are withheld: a figure over fewer than {MIN_CLIENTS} clients, or one that could be subtracted from another figure on
@@ -214,11 +220,11 @@ export default function ImpactPortal() {
         </div>
         <div className="table-scroll">
           <table>
-            <caption>Loans funded in each quarter</caption>
+            <caption>Loans disbursed in each quarter</caption>
             <thead>
               <tr>
                 <th scope="col">Quarter</th>
-                <th scope="col" className="num">Loans funded</th>
+                <th scope="col" className="num">Loans disbursed</th>
                 <th scope="col" className="num">Average loan</th>
                 <th scope="col" className="num">Clients reached</th>
               </tr>
@@ -239,7 +245,7 @@ export default function ImpactPortal() {
           <div className="table-scroll">
             <table>
               <caption>
-                Loans funded by sector, {quarterLabel(quarters[0]!)} to {lastQuarter}
+                Loans disbursed by sector, {quarterLabel(quarters[0]!)} to {lastQuarter}
               </caption>
               <thead>
                 <tr>
@@ -338,7 +344,7 @@ export default function ImpactPortal() {
                     <th scope="col" className="num">Women</th>
                     <th scope="col" className="num">Rural</th>
                     <th scope="col" className="num">Retention</th>
-                    <th scope="col" className="num">Loans funded</th>
+                    <th scope="col" className="num">Loans disbursed</th>
                     <th scope="col" className="num">Average loan</th>
                     <th scope="col" className="num">Poverty rate{view.line ? ` (${view.line})` : ""}</th>
                   </tr>

@@ -77,7 +77,9 @@ export async function fundedLoan(
   await reserve({ userId: lenderId, loanId: loan.id, shares });
   const result = await checkout({ userId: lenderId, requestKey: `impact-${unique()}`, tipCents: 0n });
   if (result.status !== "completed") throw new Error("fundedLoan: checkout did not complete");
-  await db.loan.update({ where: { id: loan.id }, data: { fundedAt: new Date(`${input.fundedOn}T12:00:00Z`) } });
+  // Funded and disbursed the same day: the social indicators count loans from disbursal.
+  const at = new Date(`${input.fundedOn}T12:00:00Z`);
+  await db.loan.update({ where: { id: loan.id }, data: { fundedAt: at, disbursedAt: at } });
   return loan;
 }
 

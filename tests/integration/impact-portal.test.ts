@@ -14,6 +14,7 @@ import { loader as portalLoader } from "~/routes/impact.portal.tsx";
 import { loader as csvLoader } from "~/routes/impact.portal[.]csv.tsx";
 import { loader as auditLoader } from "~/routes/portal.$partnerId.audit.tsx";
 import { loader as auditCsvLoader } from "~/routes/portal.$partnerId.audit[.]csv.tsx";
+import { rebuildSocialRollups } from "~/models/impact-social.server.ts";
 import { getDb } from "~/utils/db.server.ts";
 import { getRequest, run, sessionCookieFor } from "../support/requests.ts";
 import { fundedLoan, makeGroup, makePartner, makePeople, makeScorecard, makeStaff, makeUser, survey } from "./impact-portal-helpers.ts";
@@ -56,6 +57,8 @@ beforeAll(async () => {
   const others = await makePeople(db, other.id, REGION, Array.from({ length: 5 }, () => ({ consents: ["ppi" as const] })));
   for (const c of others) await survey(db, { clientId: c.id, partnerId: other.id, scorecardId, on: "2026-08-15", score: 50 });
   investorViewer = await portalViewerFor(investor.id);
+  // The social indicators are read from their rollups, rebuilt periodically: as the job would after these loans.
+  await rebuildSocialRollups();
 });
 
 const q3 = (view: Awaited<ReturnType<typeof impactView>>) => view.trend.find((t) => t.quarter === "2026-Q3")!;
@@ -172,6 +175,10 @@ describe("the public", () => {
     expect(response.status).toBe(400);
     expect(await response.text()).toMatch(/^from:/);
     expect(parsePortalQuery(new URLSearchParams("from=2026-Q3&to=2026-Q1"), new Date()).ok).toBe(false);
+    // The social figures are kept for one filter at a time: two at once are refused, naming both.
+    const two = await run(portalLoader, getRequest("/impact/portal?gender=female&sector=Retail"));
+    expect(two.status).toBe(400);
+    expect(await two.text()).toMatch(/^gender, sector: choose one/);
   });
 });
 

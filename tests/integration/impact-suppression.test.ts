@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { MIN_CLIENTS, type NodePath, type PortalFilters } from "~/lib/impact.ts";
 import { ADMIN_PORTAL_VIEWER, impactView, portalViewerFor, PUBLIC_PORTAL_VIEWER, type PortalViewer } from "~/models/impact.server.ts";
+import { rebuildSocialRollups } from "~/models/impact-social.server.ts";
 import { getDb } from "~/utils/db.server.ts";
 import { fundedLoan, makeGroup, makePartner, makePeople, makeScorecard, makeStaff, makeUser, survey, type PersonSpec } from "./impact-portal-helpers.ts";
 
@@ -57,6 +58,8 @@ beforeAll(async () => {
   }
   investor = await portalViewerFor(lender.id);
   tzStaff = await portalViewerFor((await makeStaff(db, partners.TZ!.id, "officer")).id);
+  // The social indicators are read from their rollups, rebuilt periodically: as the job would after these loans.
+  await rebuildSocialRollups();
 });
 
 const at = (view: Awaited<ReturnType<typeof impactView>>) => view.trend.find((t) => t.quarter === Q3)!;

@@ -19,6 +19,7 @@ import { getDb } from "~/utils/db.server.ts";
 import { grantConsent, makeClient, makeGroup, makeLoan, makeMembership, makePartner, makeUser } from "../factories/index.ts";
 import { creditWallet } from "../factories/repayments.ts";
 import { getRequest, run, sessionCookieFor } from "../support/requests.ts";
+import { rebuildSocialRollups } from "~/models/impact-social.server.ts";
 
 const ROUTES_DIR = path.resolve(import.meta.dirname, "../../app/routes");
 
@@ -199,6 +200,9 @@ beforeAll(async () => {
   for (const key of ["none", "group_mixed"]) {
     await recordRepayment({ partnerId: partnerA.id, loanId: loans[key]!, requestKey: `canary-pay-${key}`, paidOn: new Date(), localAmount: 100_000n, fxRate: "100" });
   }
+
+  // The impact portal reads social figures from their periodic rollups: rebuilt as the job would.
+  await rebuildSocialRollups();
 
   // Listed micro-equity offerings: the mixed group's, and the enterprise of the client who agreed to nothing.
   const offerings: string[] = [];
