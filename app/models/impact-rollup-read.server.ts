@@ -331,7 +331,7 @@ export type SocialRollupRow = KeyCols & {
 };
 
 /** One client's activity by the rollups' own definition, for the few clients counted one by one. */
-type ClientFacts = {
+export type ClientFacts = {
   id: string;
   gender: string;
   area: string;
@@ -344,7 +344,12 @@ type ClientFacts = {
   active: Map<string, { retained: boolean }>;
   /** Individual loans disbursed: quarter start → sector, cents. */
   loans: { quarter: string; sector: string; cents: number }[];
+  /** PPI quarters of one scorecard and line, when asked for (a client row's own score). */
+  ppi: { quarter: string; score: number; likelihoodBps: number }[];
 };
+
+/** A client's own PPI quarters to read with their other facts: one scorecard and line, a quarter range. */
+export type ClientPpiSpec = { scorecardId: string; line: string; from: Quarter; to: Quarter };
 
 /**
  * The listed clients' facts, computed as impact_rebuild_social() computes them
@@ -352,7 +357,7 @@ type ClientFacts = {
  * disbursed; active from the disbursal's quarter until the loan ended, within
  * twelve quarters of now), so counts made from them add up with the rollups.
  */
-export async function clientSocialFacts(ids: readonly string[]): Promise<Map<string, ClientFacts>> {
+export async function clientSocialFacts(ids: readonly string[], ppi: ClientPpiSpec | null = null): Promise<Map<string, ClientFacts>> {
   const out = new Map<string, ClientFacts>();
   if (ids.length === 0) return out;
   const db = await getDb();
@@ -375,18 +380,25 @@ export async function clientSocialFacts(ids: readonly string[]): Promise<Map<str
        (SELECT json_agg(json_build_array(c.id, c.gender, c.area, c.sector, c.region, c.partner_id, p.country,
                 ARRAY(SELECT m.group_id FROM group_members m WHERE m.client_id = c.id AND m.left_at IS NULL ORDER BY 1)))
           FROM clients c JOIN partners p ON p.id = c.partner_id WHERE c.id = ANY($1::text[]))::text AS people,
-       (SELECT json_agg(json_build_array(a.client_id, a.quarter,
-                EXISTS (SELECT 1 FROM active b WHERE b.client_id = a.client_id AND b.quarter = (a.quarter - interval '3 months')::date)))
-          FROM active a)::text AS active,
+       (SELECT json_agg(json_build_array(a.client_id, a.quarter)) FROM active a)::text AS active,
        (SELECT json_agg(json_build_array(l.client_id, date_trunc('quarter', l.disbursed_at)::date, l.sector, l.amount_usd_cents))
-          FROM loans l WHERE l.client_id = ANY($1::text[]) AND l.disbursed_at >= ${since})::text AS loans`,
+          FROM loans l WHERE l.client_id = ANY($1::text[]) AND l.disbursed_at >= ${since})::text AS loans,
+       (SELECT json_agg(json_build_array(f.client_id, f.quarter, f.score, k.likelihood_bps))
+          FROM ppi_client_quarters f
+          JOIN ppi_lookup k ON k.scorecard_id = f.scorecard_id AND k.poverty_line = $3::text AND k.score = f.score
+         WHERE $2::text IS NOT NULL AND f.client_id = ANY($1::text[]) AND f.scorecard_id = $2::text
+           AND f.quarter BETWEEN $4::date AND $5::date)::text AS ppi`,
     [...ids],
-  )) as { people: string | null; active: string | null; loans: string | null }[];
+    ppi?.scorecardId ?? null,
+    ppi?.line ?? "",
+    isoDay(quarterStart(ppi?.from ?? "2000-Q1")),
+    isoDay(quarterStart(ppi?.to ?? "2000-Q1")),
+  )) as { people: string | null; active: string | null; loans: string | null; ppi: string | null }[];
   const parse = <T,>(text: string | null | undefined): T[] => (text ? (JSON.parse(text) as T[]) : []);
   const people = parse<[string, string, string, string, string, string, string, string[]]>(rows[0]?.people).map(
     ([id, gender, area, sector, region, partner_id, country, group_ids]) => ({ id, gender, area, sector, region, partner_id, country, group_ids }),
   );
-  const active = parse<[string, string, boolean]>(rows[0]?.active).map(([client_id, quarter, retained]) => ({ client_id, quarter, retained }));
+  const active = parse<[string, string]>(rows[0]?.active).map(([client_id, quarter]) => ({ client_id, quarter }));
   const loans = parse<[string, string, string, number]>(rows[0]?.loans).map(([client_id, quarter, sector, cents]) => ({ client_id, quarter, sector, cents }));
   for (const p of people) {
     out.set(p.id, {
@@ -400,10 +412,22 @@ export async function clientSocialFacts(ids: readonly string[]): Promise<Map<str
       groupIds: p.group_ids,
       active: new Map(),
       loans: [],
+      ppi: [],
     });
   }
-  for (const a of active) out.get(a.client_id)?.active.set(a.quarter, { retained: a.retained });
+  for (const a of active) out.get(a.client_id)?.active.set(a.quarter, { retained: false });
+  // Retained: active in the quarter before too (the rebuild's own rule; quarters before its window are never active).
+  for (const f of out.values()) {
+    for (const [quarter, flags] of f.active) {
+      const [y, m] = quarter.split("-").map(Number) as [number, number];
+      const before = isoDay(new Date(Date.UTC(y, m - 1 - 3, 1)));
+      flags.retained = f.active.has(before);
+    }
+  }
   for (const l of loans) out.get(l.client_id)?.loans.push({ quarter: l.quarter, sector: l.sector, cents: Number(l.cents) });
+  for (const [clientId, quarter, score, likelihoodBps] of parse<[string, string, number, number]>(rows[0]?.ppi)) {
+    out.get(clientId)?.ppi.push({ quarter, score, likelihoodBps });
+  }
   return out;
 }
 
@@ -443,6 +467,8 @@ export async function socialFromRollups(args: {
   clientIds: readonly string[];
   /** The rows, when readRollupBundle already read them (with their rebuild time). */
   rows?: { rows: SocialRollupRow[]; rebuiltAt: Date | null };
+  /** The clients' facts, when already read (clientSocialFacts of knownClients and clientIds). */
+  facts?: Map<string, ClientFacts>;
 }): Promise<SocialRead> {
   const { path, quarters, viewer } = args;
   const db = await getDb();
@@ -493,7 +519,7 @@ export async function socialFromRollups(args: {
 
   // The few clients counted one by one: a funder's drill-down clients outside their own partners, and client rows.
   const knownIds = viewer.isPlatformAdmin ? [] : args.knownClients;
-  const facts = await clientSocialFacts([...new Set([...knownIds, ...args.clientIds])]);
+  const facts = args.facts ?? (await clientSocialFacts([...new Set([...knownIds, ...args.clientIds])]));
   const knownFacts = knownIds.flatMap((id) => {
     const f = facts.get(id);
     return f && !staff.includes(f.partnerId) ? [f] : [];

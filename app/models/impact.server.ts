@@ -34,6 +34,7 @@ import { rateBps } from "~/lib/ppi-trend.ts";
 import { csvCell, csvRow } from "~/lib/wallet.ts";
 import { combineForGroup, liveConsents, mayShow, visiblePlace, type LiveConsents, type Viewer } from "~/models/consent.server.ts";
 import {
+  clientSocialFacts,
   clientKey,
   countryKey,
   groupKey,
@@ -44,6 +45,7 @@ import {
   ROOT,
   socialFilterOf,
   socialFromRollups,
+  type ClientFacts,
   type LoanCounts,
   type RollupBundle,
   type SocialCounts,
@@ -387,6 +389,16 @@ export async function impactView(
   const ctx: Ctx = { maySee, viewer, path, filters, quarters, keys, drilldown, level: node.level, bundle };
 
   const listing = await childListing(ctx);
+  // The listed clients' own figures (PPI quarters, loans) and a funder's drill-down clients' activity, in one read.
+  const factIds = [...new Set([...listing.clientIds, ...(viewer.isPlatformAdmin ? [] : drilldown)])];
+  const facts =
+    bundle && factIds.length > 0
+      ? await clientSocialFacts(
+          factIds,
+          bundle.scorecardId && bundle.line ? { scorecardId: bundle.scorecardId, line: bundle.line, from: filters.from, to: filters.to } : null,
+        )
+      : undefined;
+  ctx.facts = facts;
   const trend = new Map<Quarter, QuarterFigures>(quarters.map((q) => [q, emptyFigures(q)]));
   const childFigures = new Map<string, QuarterFigures>();
   const figuresOf = (key: string) => {
@@ -478,6 +490,8 @@ type Ctx = {
   level: NodeLevel;
   /** The node's rollup rows, children and scorecards (null on a client's page). */
   bundle: RollupBundle | null;
+  /** Client rows' and drill-down clients' facts, read once for both sections (a node's view). */
+  facts?: Map<string, ClientFacts>;
 };
 
 /** The viewer's visibility of any node key (see Ctx.maySee). */
@@ -821,16 +835,22 @@ async function ppiSection(ctx: Ctx, listing: Listing) {
   const clientIds = [...listing.clientIds, ...(ctx.level === "client" ? [path.client!] : [])];
   if (clientIds.length > 0) {
     const consents = ctx.level === "client" ? await liveConsents(clientIds) : listing.consents;
-    const facts = (await db.$queryRawUnsafe(
-      `SELECT f.client_id, f.quarter, f.score, l.likelihood_bps FROM ppi_client_quarters f
-         JOIN ppi_lookup l ON l.scorecard_id = f.scorecard_id AND l.poverty_line = $2 AND l.score = f.score
-        WHERE f.client_id = ANY($1::text[]) AND f.scorecard_id = $3 AND f.quarter BETWEEN $4::date AND $5::date`,
-      clientIds,
-      line,
-      scorecard.id,
-      from,
-      to,
-    )) as { client_id: string; quarter: Date; score: number; likelihood_bps: number }[];
+    // A node's client rows come with the facts read once for the view (the bundle chose this scorecard and line).
+    const prefetched = ctx.facts && ctx.bundle?.scorecardId === scorecard.id && ctx.bundle.line === line ? ctx.facts : null;
+    const facts = prefetched
+      ? clientIds.flatMap((id) =>
+          (prefetched.get(id)?.ppi ?? []).map((f) => ({ client_id: id, quarter: new Date(`${f.quarter}T00:00:00Z`), score: f.score, likelihood_bps: f.likelihoodBps })),
+        )
+      : ((await db.$queryRawUnsafe(
+          `SELECT f.client_id, f.quarter, f.score, l.likelihood_bps FROM ppi_client_quarters f
+             JOIN ppi_lookup l ON l.scorecard_id = f.scorecard_id AND l.poverty_line = $2 AND l.score = f.score
+            WHERE f.client_id = ANY($1::text[]) AND f.scorecard_id = $3 AND f.quarter BETWEEN $4::date AND $5::date`,
+          clientIds,
+          line,
+          scorecard.id,
+          from,
+          to,
+        )) as { client_id: string; quarter: Date; score: number; likelihood_bps: number }[]);
     for (const f of facts) {
       // A funder sees a client's PPI only with the client's `ppi` consent too.
       if (!mayShow("ppi", consents.get(f.client_id), viewer, path.partner!)) continue;
@@ -861,6 +881,7 @@ async function socialSection(ctx: Ctx, listing: Listing) {
     knownClients: [...ctx.drilldown],
     clientIds: [...listing.clientIds, ...(ctx.level === "client" ? [ctx.path.client!] : [])],
     rows: ctx.bundle ? { rows: ctx.bundle.socialRows, rebuiltAt: ctx.bundle.socialRebuiltAt } : { rows: [], rebuiltAt: null },
+    ...(ctx.facts ? { facts: ctx.facts } : {}),
   });
   const sectorRaw = read.sectors;
   const hasFilter = Boolean(filters.sector || filters.gender || filters.area);

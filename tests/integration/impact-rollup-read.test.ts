@@ -161,5 +161,8 @@ describe("what a viewer knows", () => {
       // And each client row is that client's own.
       for (const f of active) expect(at(read.social, q, `X|${f.id}`)?.reached).toBe(1);
     }
+    // Retained in Q3: the group's members (their loan ran in Q2 too), not the lone borrowers who started in Q3.
+    for (const m of members) expect(at(read.social, "2026-Q3", `X|${m.id}`)?.retained_f).toBe(1);
+    for (const c of loners) expect(at(read.social, "2026-Q3", `X|${c.id}`)?.retained_f).toBe(0);
   });
 });
