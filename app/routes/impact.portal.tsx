@@ -1,5 +1,5 @@
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { json } from "@remix-run/node";
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary.tsx";
 import { ImpactChart } from "~/components/impact-chart.tsx";
@@ -21,7 +21,8 @@ import { percentFromBps } from "~/lib/loan-labels.ts";
 import { formatMoney } from "~/lib/money.ts";
 import { ImpactNotFound, impactView, portalViewerFor, type QuarterFigures } from "~/models/impact.server.ts";
 import portalStyles from "~/styles/impact-portal.css";
-import { getOptionalUser } from "~/utils/auth.server.ts";
+import { rebuildSocialRollups } from "~/models/impact-social.server.ts";
+import { getOptionalUser, requireAdmin } from "~/utils/auth.server.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.view.title ?? "Impact portal"} — Mavuno impact portal` }];
 
@@ -38,11 +39,21 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const viewer = await portalViewerFor(user?.id ?? null);
   try {
     const view = await impactView(viewer, query.path, query.filters, { auditPath: `${url.pathname}${url.search}`, auditWhat: "Impact portal page" });
-    return json({ view, signedIn: Boolean(user) }, { headers: { "Cache-Control": "private, no-store" } });
+    return json({ view, signedIn: Boolean(user), isAdmin: viewer.isPlatformAdmin }, { headers: { "Cache-Control": "private, no-store" } });
   } catch (error) {
     if (error instanceof ImpactNotFound) throw new Response("Not found", { status: 404 });
     throw error;
   }
+}
+
+// An admin may recompute the social figures now instead of waiting for the hourly job
+// (after a batch of disbursements, say). Recomputing twice gives the same rows, so a
+// repeated submission needs no request key.
+export async function action({ request }: ActionFunctionArgs) {
+  await requireAdmin(request);
+  await rebuildSocialRollups();
+  const url = new URL(request.url);
+  return redirect(`${url.pathname}${url.search}`);
 }
 
 const GENDER_LABELS: Record<string, string> = { female: "Women", male: "Men", other: "Other", unspecified: "Not recorded" };
@@ -67,7 +78,7 @@ function count(figure: { shown: boolean; clients: number | null } | null | undef
 }
 
 export default function ImpactPortal() {
-  const { view, signedIn } = useLoaderData<typeof loader>();
+  const { view, signedIn, isAdmin } = useLoaderData<typeof loader>();
   const path = view.path as NodePath;
   const params = filterParams(view.filters);
   const csvHref = `/impact/portal.csv${portalSearch(path, params)}`;
@@ -187,6 +198,11 @@ export default function ImpactPortal() {
           Clients reached, retention and loans are as of <time dateTime={view.socialAsOf}>{view.socialAsOf.slice(0, 16).replace("T", " ")} UTC</time>; they
           are recomputed every hour.
         </p>
+      ) : null}
+      {isAdmin ? (
+        <Form method="post">
+          <button type="submit">Recompute the social figures now</button>
+        </Form>
       ) : null}
       {view.anySuppressed ? (
         <p className="notice" role="note">

@@ -1,6 +1,7 @@
 // The impact portal as a funder uses it. An officer enrols seven clients and
 // their savings group; one member agrees to let her funders see her record.
-// The group's loan is listed and a new lender funds it in full. The lender then
+// The group's loan is listed and a new lender funds it in full; it is disbursed
+// and an admin recomputes the social figures. The lender then
 // drills down from all countries to the group, reads its trend, opens the
 // member who agreed, and is refused one who did not (who is not listed either).
 import type { Page } from "@playwright/test";
@@ -56,13 +57,28 @@ test("a funder sees the trend of a group they fund, opens a member who agreed, a
     borrower: `group:${groupId}`,
   });
 
-  await signUpLender(page);
+  const lenderEmail = await signUpLender(page);
   await addCredit(page, "50");
   await page.goto(`/loans/${loanId}`);
   await page.getByLabel("Shares of $25").selectOption("2");
   await page.getByRole("button", { name: "Lend — add to basket" }).click();
   await page.getByRole("button", { name: "Lend now" }).click();
   await expect(page.getByText("Thank you! Your loans are below.")).toBeVisible();
+
+  // The portal's social figures count disbursed loans and are recomputed every hour: the officer records
+  // the disbursement, and an admin recomputes them now rather than wait.
+  await page.context().clearCookies();
+  await logInAs(page, "officer@mavuno.test");
+  await page.goto(`/portal/${PARTNER}/loans/${loanId}`);
+  await page.getByRole("button", { name: "Record disbursement" }).click();
+  await expect(page.getByRole("button", { name: "Record disbursement" })).toHaveCount(0);
+  await page.context().clearCookies();
+  await logInAs(page, "admin@mavuno.test");
+  await page.goto("/impact/portal");
+  await page.getByRole("button", { name: "Recompute the social figures now" }).click();
+  await expect(page.getByText(/are as of/)).toBeVisible();
+  await page.context().clearCookies();
+  await logInAs(page, lenderEmail);
 
   // Drill down by clicking, from all countries to the group.
   await page.goto("/impact/portal");

@@ -10,13 +10,13 @@ import {
   PUBLIC_PORTAL_VIEWER,
   type PortalViewer,
 } from "~/models/impact.server.ts";
-import { loader as portalLoader } from "~/routes/impact.portal.tsx";
+import { action as portalAction, loader as portalLoader } from "~/routes/impact.portal.tsx";
 import { loader as csvLoader } from "~/routes/impact.portal[.]csv.tsx";
 import { loader as auditLoader } from "~/routes/portal.$partnerId.audit.tsx";
 import { loader as auditCsvLoader } from "~/routes/portal.$partnerId.audit[.]csv.tsx";
 import { rebuildSocialRollups } from "~/models/impact-social.server.ts";
 import { getDb } from "~/utils/db.server.ts";
-import { getRequest, run, sessionCookieFor } from "../support/requests.ts";
+import { formRequest, getRequest, run, sessionCookieFor } from "../support/requests.ts";
 import { fundedLoan, makeGroup, makePartner, makePeople, makeScorecard, makeStaff, makeUser, survey } from "./impact-portal-helpers.ts";
 
 const FILTERS: PortalFilters = { from: "2026-Q1", to: "2026-Q3", scorecard: null, line: null, gender: null, area: null, sector: null };
@@ -179,6 +179,21 @@ describe("the public", () => {
     const two = await run(portalLoader, getRequest("/impact/portal?gender=female&sector=Retail"));
     expect(two.status).toBe(400);
     expect(await two.text()).toMatch(/^gender, sector: choose one/);
+  });
+});
+
+describe("the social figures' rebuild", () => {
+  it("an admin recomputes them from the page; anyone else is refused and nothing changes", async () => {
+    const stamp = async () => (await db.socialRollup.findFirst({ where: { level: 0 }, select: { rebuiltAt: true } }))?.rebuiltAt.getTime();
+    const before = await stamp();
+    const investorTry = await run(portalAction, formRequest("/impact/portal?country=KE", {}, await sessionCookieFor(investor.id)));
+    expect([302, 303, 403]).toContain(investorTry.status);
+    expect(await stamp()).toBe(before);
+    const admin = await makeUser(db, { name: "Platform Admin", isPlatformAdmin: true });
+    const response = await run(portalAction, formRequest("/impact/portal?country=KE", {}, await sessionCookieFor(admin.id)));
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe("/impact/portal?country=KE");
+    expect(await stamp()).toBeGreaterThan(before!);
   });
 });
 
