@@ -114,6 +114,9 @@ export type RollupBundle = {
   children: { id: string; name: string }[];
   socialRows: SocialRollupRow[];
   socialRebuiltAt: Date | null;
+  /** The path's partner and group as stored (null when the path names none, or no such row). */
+  partner: { name: string; country: string } | null;
+  group: { name: string; partnerId: string } | null;
 };
 
 /**
@@ -202,6 +205,8 @@ export async function readRollupBundle(args: {
                                         s.retained, s.loans_disbursed, s.disbursed_usd_cents::text)) FROM social s)::text AS social,
       -- One rebuild writes every row with the same time.
       (SELECT r.rebuilt_at FROM social_rollups r WHERE ${socialOn ? "true" : "false"} AND r.level = 0 LIMIT 1) AS rebuilt_at,
+      (SELECT json_build_array(p.name, p.country) FROM partners p WHERE p.id = NULLIF($4::text, ''))::text AS partner,
+      (SELECT json_build_array(g.name, g.partner_id) FROM groups g WHERE g.id = NULLIF($5::text, ''))::text AS "group",
       $1::int AS level`;
   const rows = (await db.$queryRawUnsafe(
     sql,
@@ -217,7 +222,16 @@ export async function readRollupBundle(args: {
     args.filter,
     [...args.staffPartners],
     isoDay(quarterStart(addQuarters(args.from, -1))),
-  )) as { cards: string | null; chosen: string | null; ppi: string | null; kids: string | null; social: string | null; rebuilt_at: Date | null }[];
+  )) as {
+    cards: string | null;
+    chosen: string | null;
+    ppi: string | null;
+    kids: string | null;
+    social: string | null;
+    rebuilt_at: Date | null;
+    partner: string | null;
+    group: string | null;
+  }[];
   const row = rows[0]!;
   const parse = <T,>(text: string | null): T[] => (text ? (JSON.parse(text) as T[]) : []);
   const day = (text: string) => new Date(`${text}T00:00:00Z`);
@@ -271,6 +285,8 @@ export async function readRollupBundle(args: {
       }),
     ),
     socialRebuiltAt: row.rebuilt_at ? new Date(row.rebuilt_at) : null,
+    partner: row.partner ? (([name, country]) => ({ name, country }))(JSON.parse(row.partner) as [string, string]) : null,
+    group: row.group ? (([name, partnerId]) => ({ name, partnerId }))(JSON.parse(row.group) as [string, string]) : null,
   };
 }
 

@@ -194,7 +194,7 @@ function clientOpenTo(viewer: PortalViewer, client: { id: string; partnerId: str
   return isStaffOf(viewer, client.partnerId) || drilldown.has(client.id);
 }
 
-async function resolveNode(viewer: PortalViewer, path: NodePath, drilldown: ReadonlySet<string>): Promise<Resolved> {
+async function resolveNode(viewer: PortalViewer, path: NodePath, drilldown: ReadonlySet<string>, bundle: RollupBundle | null): Promise<Resolved> {
   const r = levelOf(path);
   if ("error" in r) throw new ImpactNotFound();
   const level = r.level;
@@ -226,11 +226,13 @@ async function resolveNode(viewer: PortalViewer, path: NodePath, drilldown: Read
     title = region;
     crumbs.push({ label: region, path: { country, region } });
   }
-  // The partner and the group in one read (a view's cost is mostly its round trips).
-  const [foundPartner, foundGroup] = await Promise.all([
-    partner ? db.partner.findUnique({ where: { id: partner }, select: { name: true, country: true } }) : null,
-    group ? db.group.findUnique({ where: { id: group }, select: { name: true, partnerId: true } }) : null,
-  ]);
+  // The partner and the group came with the view's rollup read (a view's cost is mostly its round trips).
+  const [foundPartner, foundGroup] = bundle
+    ? [bundle.partner, bundle.group]
+    : await Promise.all([
+        partner ? db.partner.findUnique({ where: { id: partner }, select: { name: true, country: true } }) : null,
+        group ? db.group.findUnique({ where: { id: group }, select: { name: true, partnerId: true } }) : null,
+      ]);
   if (country && region && partner) {
     const found = foundPartner;
     if (!found || found.country !== country || !partnerInView(viewer, partner)) throw new ImpactNotFound();
@@ -381,7 +383,7 @@ export async function impactView(
           siblings: !viewer.isPlatformAdmin,
         }).catch((error: unknown) => error as Error),
   ]);
-  const node = await resolveNode(viewer, path, drilldown);
+  const node = await resolveNode(viewer, path, drilldown, bundle instanceof Error ? null : bundle);
   if (bundle instanceof Error) throw bundle;
   const quarters = quartersBetween(filters.from, filters.to);
   const keys = pathKeys(path);
