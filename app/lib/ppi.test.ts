@@ -1,30 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { describeIssue, formatBps, likelihoodsFor, parseScorecard, sameScorecard, scoreAnswers, type Scorecard } from "./ppi.ts";
+import { handWorkedScorecard } from "../../tests/support/ppi-scorecard.ts";
 
 // A three-question scorecard small enough to work by hand. The best answers add
 // up to 25 + 15 + 20 = 60.
-const FILE = `# a hand-worked test scorecard
-country,ke
-version,test-1
-title,Test scorecard
-sample,yes
-line,National
-line,Extreme
-question,How many people live in the household?
-answer,Five or more,0
-answer,Three or four,10
-answer,One or two,25
-question,What is the roof made of?
-answer,Thatch,0
-answer,Iron sheets,15
-question,Does anyone in the household own a mobile phone?
-answer,No,0
-answer,Yes,20
-likelihood,0,9,80,40.5
-likelihood,10,24,60.25,20
-likelihood,25,49,35,8.75
-likelihood,50,100,10,1
-`;
+const FILE = handWorkedScorecard({ comment: "a hand-worked test scorecard", country: "ke", version: "test-1", title: "Test scorecard" });
 
 function card(): Scorecard {
   const parsed = parseScorecard(FILE);

@@ -1,32 +1,12 @@
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures.ts";
 import { logInAs } from "./helpers.ts";
+import { handWorkedScorecard } from "../support/ppi-scorecard.ts";
 
 // A made-up Kenyan scorecard with a version of its own, so the test does not
 // depend on which sample scorecards the demo seed imported.
 const version = `e2e-${Date.now().toString(36)}`;
-const scorecard = `# made-up, for the end-to-end test
-country,KE
-version,${version}
-title,E2E Kenya scorecard (sample)
-sample,yes
-line,National
-line,Extreme
-question,How many people live in the household?
-answer,Five or more,0
-answer,Three or four,10
-answer,One or two,25
-question,What is the roof made of?
-answer,Thatch,0
-answer,Iron sheets,15
-question,Does anyone in the household own a mobile phone?
-answer,No,0
-answer,Yes,20
-likelihood,0,9,80,40.5
-likelihood,10,24,60.25,20
-likelihood,25,49,35,8.75
-likelihood,50,100,10,1
-`;
+const scorecard = handWorkedScorecard({ comment: "made-up, for the end-to-end test", country: "KE", version, title: "E2E Kenya scorecard (sample)" });
 
 async function openFirstClientPpi(page: Page) {
   await page.goto("/portal");

@@ -13,33 +13,15 @@ import { seed } from "../../prisma/seed.ts";
 import { seedImpact } from "../../prisma/seed-impact.ts";
 import { grantConsent, makeClient, makeMembership, makePartner, makeUser } from "../factories/index.ts";
 import { BASE, formRequest, getRequest, run, sessionCookieFor } from "../support/requests.ts";
+import { handWorkedScorecard } from "../support/ppi-scorecard.ts";
 
 type Fn = Parameters<typeof run>[0];
 const L = (m: { loader?: unknown }) => m.loader as Fn;
 const A = (m: { action?: unknown }) => m.action as Fn;
 
 // Three questions, best answers 25 + 15 + 20 = 60; worked by hand in app/lib/ppi.test.ts.
-const scorecardFile = (country: string, version: string, extreme = "40.5") => `country,${country}
-version,${version}
-title,Test scorecard ${version}
-sample,yes
-line,National
-line,Extreme
-question,How many people live in the household?
-answer,Five or more,0
-answer,Three or four,10
-answer,One or two,25
-question,What is the roof made of?
-answer,Thatch,0
-answer,Iron sheets,15
-question,Does anyone in the household own a mobile phone?
-answer,No,0
-answer,Yes,20
-likelihood,0,9,80,${extreme}
-likelihood,10,24,60.25,20
-likelihood,25,49,35,8.75
-likelihood,50,100,10,1
-`;
+const scorecardFile = (country: string, version: string, extreme = "40.5") =>
+  handWorkedScorecard({ country, version, title: `Test scorecard ${version}`, extreme });
 
 function uploadRequest(text: string, cookie: string, fileName = "scorecard.csv"): Request {
   const form = new FormData();
