@@ -26,14 +26,39 @@ const GRANULARITY_ORDER: LocationGranularity[] = ["country", "region", "village"
 
 /** Live consents for many clients in one query, read fresh on every request. */
 export async function liveConsents(clientIds: readonly string[]): Promise<Map<string, LiveConsents>> {
-  const result = new Map<string, LiveConsents>();
-  if (clientIds.length === 0) return result;
+  if (clientIds.length === 0) return new Map();
   const db = await getDb();
   const rows = await db.consent.findMany({
     where: { clientId: { in: [...new Set(clientIds)] }, revokedAt: null },
     select: { clientId: true, purpose: true, granularity: true },
   });
-  for (const row of rows) {
+  return liveConsentsFrom(rows);
+}
+
+/** The SQL of liveConsents' rows for the clients `ids` gives, as one JSON text of [clientId, purpose, granularity]. */
+export function liveConsentRowsSql(ids: string): string {
+  return `(SELECT json_agg(json_build_array(k.client_id, k.purpose, k.granularity)) FROM consents k
+            WHERE k.client_id IN (${ids}) AND k.revoked_at IS NULL)::text`;
+}
+
+/**
+ * Live consents from the rows liveConsents reads (or liveConsentRowsSql's JSON,
+ * for a view that reads them within its own statement): the one place those rows
+ * become purposes and a location granularity.
+ */
+export function liveConsentsFrom(
+  rows: readonly { clientId: string; purpose: ConsentPurpose; granularity: LocationGranularity | null }[] | string | null,
+): Map<string, LiveConsents> {
+  const list =
+    typeof rows === "string" || rows === null
+      ? (rows ? (JSON.parse(rows) as [string, ConsentPurpose, LocationGranularity | null][]) : []).map(([clientId, purpose, granularity]) => ({
+          clientId,
+          purpose,
+          granularity,
+        }))
+      : rows;
+  const result = new Map<string, LiveConsents>();
+  for (const row of list) {
     const current = result.get(row.clientId) ?? { purposes: new Set<ConsentPurpose>(), location: null };
     const purposes = new Set(current.purposes).add(row.purpose);
     let location = current.location;

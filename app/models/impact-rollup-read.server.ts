@@ -9,6 +9,8 @@
 // R|country|region, T|country|region|partner, G|…|group, X|client.
 import { addQuarters, quarterOf, quarterStart, type NodePath, type Quarter } from "~/lib/impact.ts";
 import { getDb } from "~/utils/db.server.ts";
+import { liveConsentRowsSql, liveConsentsFrom, type LiveConsents } from "./consent.server.ts";
+import { clientFactsSql, parseClientFacts, type ClientFactsRow } from "./impact-client-facts.server.ts";
 
 export const ROOT = "P";
 export const countryKey = (c: string) => `C|${c}`;
@@ -117,7 +119,18 @@ export type RollupBundle = {
   /** The path's partner and group as stored (null when the path names none, or no such row). */
   partner: { name: string; country: string } | null;
   group: { name: string; partnerId: string } | null;
+  /** A partner's or group's client rows as asked for (`clients.list`), by name; none otherwise. */
+  clientRows: ClientRowRecord[];
+  /** The live consents of those client rows (from consent.server.ts's own rule). */
+  clientConsents: Map<string, LiveConsents>;
+  /** The facts of the client rows and of `clients.extra`, with the chosen scorecard's PPI quarters. */
+  clientFacts: Map<string, ClientFacts>;
 };
+
+export type ClientRowRecord = { id: string; full_name: string; gender: string; area: string; region: string; village: string };
+
+/** A partner's or group's view lists clients (no rollup holds them); at most this many, by name. */
+export const CLIENT_ROWS_MAX = 500;
 
 /**
  * One round trip for a node's view (platform to group): its scorecards, the
@@ -142,6 +155,16 @@ export async function readRollupBundle(args: {
    * figure, so the node and its children are all an admin's view needs.
    */
   siblings: boolean;
+  /**
+   * Client rows and facts read in the same statement. `list`: the group's current
+   * members, or at a partner the partner's clients in no group (in the path's region).
+   * `only`: just these clients (a funder's funded ones; null for all); with
+   * `drilldownOnly`, just those with a live `investor_drilldown` consent (a
+   * pre-filter so the limit counts rows that can be shown; the caller still
+   * decides from the consents). `extra`: more clients whose facts are needed (a
+   * funder's funded clients: only those with that consent are read).
+   */
+  clients?: { list: boolean; only: readonly string[] | null; drilldownOnly: boolean; extra: readonly string[] };
 }): Promise<RollupBundle> {
   const { path } = args;
   const level = rollupLevel(path);
@@ -160,6 +183,19 @@ export async function readRollupBundle(args: {
     level === 2 ? `(SELECT p.name FROM partners p WHERE p.id = k.id)` : level === 3 ? `(SELECT g.name FROM groups g WHERE g.id = k.id)` : `k.id`;
   const ppiOn = args.sections.ppi;
   const socialOn = args.sections.social;
+  const list = Boolean(args.clients?.list) && level >= 3;
+  const drilldownConsent = (col: string) =>
+    `EXISTS (SELECT 1 FROM consents k WHERE k.client_id = ${col} AND k.purpose = 'investor_drilldown' AND k.revoked_at IS NULL)`;
+  const membership =
+    level === 4
+      ? `EXISTS (SELECT 1 FROM group_members m WHERE m.client_id = c.id AND m.group_id = $5::text AND m.left_at IS NULL)`
+      : `NOT EXISTS (SELECT 1 FROM group_members m WHERE m.client_id = c.id AND m.left_at IS NULL)`;
+  const facts = clientFactsSql("SELECT f.id FROM fact_ids f", {
+    card: "(SELECT ch.id FROM chosen ch)",
+    line: "(SELECT ch.line FROM chosen ch)",
+    from: "$6::date",
+    to: "$7::date",
+  });
   const sql = `
     WITH cards AS (
       SELECT r.scorecard_id, max(r.clients)::int AS clients, min(r.quarter) AS first_q, max(r.quarter) AS last_q
@@ -195,7 +231,17 @@ export async function readRollupBundle(args: {
       SELECT r.${childCol ?? "group_id"} FROM ppi_rollups r
        WHERE (SELECT count(*) FROM cards) > 1 AND r.level = ${level + 1}${prefix("r", level)} AND r.quarter BETWEEN $6::date AND $7::date
          AND r.clients > 0 AND r.scorecard_id <> (SELECT ch.id FROM chosen ch)
-    )
+    ), listed AS (
+      SELECT c.id, c.full_name, c.gender::text AS gender, c.area::text AS area, c.region, c.village FROM clients c
+       WHERE ${list ? "true" : "false"} AND c.partner_id = $4::text AND c.region = $3::text AND ${membership}
+         AND ($13::text[] IS NULL OR c.id IN (SELECT unnest($13::text[])))
+         ${args.clients?.drilldownOnly ? `AND ${drilldownConsent("c.id")}` : ""}
+       ORDER BY c.full_name, c.id LIMIT ${CLIENT_ROWS_MAX}
+    ), fact_ids AS (
+      SELECT l.id FROM listed l
+      UNION
+      SELECT x.id FROM unnest($14::text[]) AS x(id) WHERE ${drilldownConsent("x.id")}
+    ), ${facts.ctes}
     SELECT
       (SELECT json_agg(json_build_array(ci.scorecard_id, ci.title, ci.version, ci.country, ci.is_sample, ci.poverty_lines, ci.clients, ci.first_q, ci.last_q)) FROM card_info ci)::text AS cards,
       (SELECT json_build_array(ch.id, ch.line) FROM chosen ch)::text AS chosen,
@@ -207,6 +253,9 @@ export async function readRollupBundle(args: {
       (SELECT r.rebuilt_at FROM social_rollups r WHERE ${socialOn ? "true" : "false"} AND r.level = 0 LIMIT 1) AS rebuilt_at,
       (SELECT json_build_array(p.name, p.country) FROM partners p WHERE p.id = NULLIF($4::text, ''))::text AS partner,
       (SELECT json_build_array(g.name, g.partner_id) FROM groups g WHERE g.id = NULLIF($5::text, ''))::text AS "group",
+      (SELECT json_agg(json_build_array(l.id, l.full_name, l.gender, l.area, l.region, l.village) ORDER BY l.full_name, l.id) FROM listed l)::text AS listed,
+      ${liveConsentRowsSql("SELECT l.id FROM listed l")} AS listed_consents,
+      ${facts.columns},
       $1::int AS level`;
   const rows = (await db.$queryRawUnsafe(
     sql,
@@ -222,7 +271,9 @@ export async function readRollupBundle(args: {
     args.filter,
     [...args.staffPartners],
     isoDay(quarterStart(addQuarters(args.from, -1))),
-  )) as {
+    args.clients?.only ? [...args.clients.only] : null,
+    [...(args.clients?.extra ?? [])],
+  )) as (ClientFactsRow & {
     cards: string | null;
     chosen: string | null;
     ppi: string | null;
@@ -231,7 +282,9 @@ export async function readRollupBundle(args: {
     rebuilt_at: Date | null;
     partner: string | null;
     group: string | null;
-  }[];
+    listed: string | null;
+    listed_consents: string | null;
+  })[];
   const row = rows[0]!;
   const parse = <T,>(text: string | null): T[] => (text ? (JSON.parse(text) as T[]) : []);
   const day = (text: string) => new Date(`${text}T00:00:00Z`);
@@ -287,6 +340,16 @@ export async function readRollupBundle(args: {
     socialRebuiltAt: row.rebuilt_at ? new Date(row.rebuilt_at) : null,
     partner: row.partner ? (([name, country]) => ({ name, country }))(JSON.parse(row.partner) as [string, string]) : null,
     group: row.group ? (([name, partnerId]) => ({ name, partnerId }))(JSON.parse(row.group) as [string, string]) : null,
+    clientRows: parse<[string, string, string, string, string, string]>(row.listed).map(([id, full_name, gender, area, region, village]) => ({
+      id,
+      full_name,
+      gender,
+      area,
+      region,
+      village,
+    })),
+    clientConsents: liveConsentsFrom(row.listed_consents),
+    clientFacts: parseClientFacts(row),
   };
 }
 
@@ -374,77 +437,18 @@ export type ClientPpiSpec = { scorecardId: string; line: string; from: Quarter; 
  * twelve quarters of now), so counts made from them add up with the rollups.
  */
 export async function clientSocialFacts(ids: readonly string[], ppi: ClientPpiSpec | null = null): Promise<Map<string, ClientFacts>> {
-  const out = new Map<string, ClientFacts>();
-  if (ids.length === 0) return out;
+  if (ids.length === 0) return new Map();
   const db = await getDb();
-  const ended = `coalesce(l.repaid_at, l.defaulted_at, l.written_off_at, l.maturity_on::timestamp, l.disbursed_at + make_interval(months => l.term_months))`;
-  const since = `(date_trunc('quarter', now()::timestamp) - interval '33 months')`;
+  const sql = clientFactsSql("SELECT unnest($1::text[])", { card: "$2::text", line: "$3::text", from: "$4::date", to: "$5::date" });
   const rows = (await db.$queryRawUnsafe(
-    `WITH reach AS (
-       SELECT l.client_id, l.disbursed_at, ${ended} AS ended FROM loans l
-        WHERE l.client_id = ANY($1::text[]) AND l.disbursed_at IS NOT NULL
-       UNION ALL
-       SELECT m.client_id, l.disbursed_at, ${ended} FROM group_members m
-         JOIN loans l ON l.group_id = m.group_id AND (m.left_at IS NULL OR m.left_at > l.disbursed_at)
-        WHERE m.client_id = ANY($1::text[]) AND l.disbursed_at IS NOT NULL
-     ), active AS (
-       SELECT DISTINCT r.client_id, q::date AS quarter FROM reach r
-        CROSS JOIN LATERAL generate_series(greatest(date_trunc('quarter', r.disbursed_at), ${since}),
-                                           date_trunc('quarter', least(r.ended, now()::timestamp)), interval '3 months') AS q
-     )
-     SELECT
-       (SELECT json_agg(json_build_array(c.id, c.gender, c.area, c.sector, c.region, c.partner_id, p.country,
-                ARRAY(SELECT m.group_id FROM group_members m WHERE m.client_id = c.id AND m.left_at IS NULL ORDER BY 1)))
-          FROM clients c JOIN partners p ON p.id = c.partner_id WHERE c.id = ANY($1::text[]))::text AS people,
-       (SELECT json_agg(json_build_array(a.client_id, a.quarter)) FROM active a)::text AS active,
-       (SELECT json_agg(json_build_array(l.client_id, date_trunc('quarter', l.disbursed_at)::date, l.sector, l.amount_usd_cents))
-          FROM loans l WHERE l.client_id = ANY($1::text[]) AND l.disbursed_at >= ${since})::text AS loans,
-       (SELECT json_agg(json_build_array(f.client_id, f.quarter, f.score, k.likelihood_bps))
-          FROM ppi_client_quarters f
-          JOIN ppi_lookup k ON k.scorecard_id = f.scorecard_id AND k.poverty_line = $3::text AND k.score = f.score
-         WHERE $2::text IS NOT NULL AND f.client_id = ANY($1::text[]) AND f.scorecard_id = $2::text
-           AND f.quarter BETWEEN $4::date AND $5::date)::text AS ppi`,
+    `WITH ${sql.ctes} SELECT ${sql.columns}`,
     [...ids],
     ppi?.scorecardId ?? null,
     ppi?.line ?? "",
     isoDay(quarterStart(ppi?.from ?? "2000-Q1")),
     isoDay(quarterStart(ppi?.to ?? "2000-Q1")),
-  )) as { people: string | null; active: string | null; loans: string | null; ppi: string | null }[];
-  const parse = <T,>(text: string | null | undefined): T[] => (text ? (JSON.parse(text) as T[]) : []);
-  const people = parse<[string, string, string, string, string, string, string, string[]]>(rows[0]?.people).map(
-    ([id, gender, area, sector, region, partner_id, country, group_ids]) => ({ id, gender, area, sector, region, partner_id, country, group_ids }),
-  );
-  const active = parse<[string, string]>(rows[0]?.active).map(([client_id, quarter]) => ({ client_id, quarter }));
-  const loans = parse<[string, string, string, number]>(rows[0]?.loans).map(([client_id, quarter, sector, cents]) => ({ client_id, quarter, sector, cents }));
-  for (const p of people) {
-    out.set(p.id, {
-      id: p.id,
-      gender: p.gender,
-      area: p.area,
-      sector: p.sector,
-      country: p.country,
-      region: p.region,
-      partnerId: p.partner_id,
-      groupIds: p.group_ids,
-      active: new Map(),
-      loans: [],
-      ppi: [],
-    });
-  }
-  for (const a of active) out.get(a.client_id)?.active.set(a.quarter, { retained: false });
-  // Retained: active in the quarter before too (the rebuild's own rule; quarters before its window are never active).
-  for (const f of out.values()) {
-    for (const [quarter, flags] of f.active) {
-      const [y, m] = quarter.split("-").map(Number) as [number, number];
-      const before = isoDay(new Date(Date.UTC(y, m - 1 - 3, 1)));
-      flags.retained = f.active.has(before);
-    }
-  }
-  for (const l of loans) out.get(l.client_id)?.loans.push({ quarter: l.quarter, sector: l.sector, cents: Number(l.cents) });
-  for (const [clientId, quarter, score, likelihoodBps] of parse<[string, string, number, number]>(rows[0]?.ppi)) {
-    out.get(clientId)?.ppi.push({ quarter, score, likelihoodBps });
-  }
-  return out;
+  )) as ClientFactsRow[];
+  return parseClientFacts(rows[0]);
 }
 
 const personMatches = (c: ClientFacts, filter: string) =>

@@ -34,7 +34,6 @@ import { rateBps } from "~/lib/ppi-trend.ts";
 import { csvCell, csvRow } from "~/lib/wallet.ts";
 import { combineForGroup, liveConsents, mayShow, visiblePlace, type LiveConsents, type Viewer } from "~/models/consent.server.ts";
 import {
-  clientSocialFacts,
   clientKey,
   countryKey,
   groupKey,
@@ -366,7 +365,9 @@ export async function impactView(
   const filters: PortalFilters = { ...defaultFilters(new Date()), ...given };
   const sections = new Set(options.sections ?? ["ppi", "social"]);
   const atClient = Boolean(path.client);
-  // The rollup rows do not depend on who asks beyond their own partners: read them while the viewer's sets are read.
+  const staff = path.partner !== undefined && isStaffOf(viewer, path.partner);
+  // The rollup rows do not depend on who asks beyond their own partners: read them while the viewer's sets are read,
+  // with a partner's or group's client rows (a funder's: only funded ones with drill-down consent) and their facts.
   const [{ ids: drilldown, consents: funderConsents }, bundle] = await Promise.all([
     drilldownClients(viewer),
     atClient
@@ -381,6 +382,12 @@ export async function impactView(
           staffPartners: viewer.isPlatformAdmin ? [] : viewer.partnerIds,
           sections: { ppi: sections.has("ppi"), social: sections.has("social") },
           siblings: !viewer.isPlatformAdmin,
+          clients: {
+            list: Boolean(path.partner),
+            only: staff ? null : [...viewer.fundedClients],
+            drilldownOnly: !staff,
+            extra: viewer.isPlatformAdmin ? [] : [...viewer.fundedClients],
+          },
         }).catch((error: unknown) => error as Error),
   ]);
   const node = await resolveNode(viewer, path, drilldown, bundle instanceof Error ? null : bundle);
@@ -391,16 +398,12 @@ export async function impactView(
   const ctx: Ctx = { maySee, viewer, path, filters, quarters, keys, drilldown, level: node.level, bundle };
 
   const listing = await childListing(ctx);
-  // The listed clients' own figures (PPI quarters, loans) and a funder's drill-down clients' activity, in one read.
-  const factIds = [...new Set([...listing.clientIds, ...(viewer.isPlatformAdmin ? [] : drilldown)])];
-  const facts =
-    bundle && factIds.length > 0
-      ? await clientSocialFacts(
-          factIds,
-          bundle.scorecardId && bundle.line ? { scorecardId: bundle.scorecardId, line: bundle.line, from: filters.from, to: filters.to } : null,
-        )
-      : undefined;
-  ctx.facts = facts;
+  // The listed clients' own figures (PPI quarters, loans) and a funder's drill-down clients' activity came with the
+  // bundle; only theirs are used.
+  if (bundle) {
+    const factIds = new Set([...listing.clientIds, ...(viewer.isPlatformAdmin ? [] : drilldown)]);
+    ctx.facts = new Map([...bundle.clientFacts].filter(([id]) => factIds.has(id)));
+  }
   const trend = new Map<Quarter, QuarterFigures>(quarters.map((q) => [q, emptyFigures(q)]));
   const childFigures = new Map<string, QuarterFigures>();
   const figuresOf = (key: string) => {
@@ -542,12 +545,9 @@ type Listing = {
   consents: Map<string, LiveConsents>;
 };
 
-const CLIENT_ROWS_MAX = 500;
-
 /** The children of the node on view that this viewer may see, with their labels and links. */
 async function childListing(ctx: Ctx): Promise<Listing> {
   const { viewer, path, level } = ctx;
-  const db = await getDb();
   const rows: Listing["rows"] = [];
   const listed = new Set<string>();
   const partnerOf = new Map<string, string>();
@@ -590,33 +590,11 @@ async function childListing(ctx: Ctx): Promise<Listing> {
         });
       }
     }
-    // Client rows: the group's members, or the partner's clients in no group.
+    // Client rows: the group's members, or the partner's clients in no group, read with the bundle.
     // A funder's rows: only clients they fund who agreed to be seen one by one.
-    const only = staff ? null : [...ctx.drilldown];
-    const cols = `c.id, c.full_name, c.gender::text AS gender, c.area::text AS area, c.region, c.village`;
-    const members = (
-      level === "group"
-        ? await db.$queryRawUnsafe(
-            `SELECT ${cols} FROM clients c
-              WHERE c.partner_id = $1 AND c.region = $2 AND ($3::text[] IS NULL OR c.id = ANY($3::text[]))
-                AND EXISTS (SELECT 1 FROM group_members m WHERE m.client_id = c.id AND m.group_id = $4 AND m.left_at IS NULL)
-              ORDER BY c.full_name, c.id LIMIT ${CLIENT_ROWS_MAX}`,
-            path.partner,
-            path.region,
-            only,
-            path.group,
-          )
-        : await db.$queryRawUnsafe(
-            `SELECT ${cols} FROM clients c
-              WHERE c.partner_id = $1 AND c.region = $2 AND ($3::text[] IS NULL OR c.id = ANY($3::text[]))
-                AND NOT EXISTS (SELECT 1 FROM group_members m WHERE m.client_id = c.id AND m.left_at IS NULL)
-              ORDER BY c.full_name, c.id LIMIT ${CLIENT_ROWS_MAX}`,
-            path.partner,
-            path.region,
-            only,
-          )
-    ) as { id: string; full_name: string; gender: string; area: string; region: string; village: string }[];
-    consents = await liveConsents(members.map((m) => m.id));
+    if (!ctx.bundle) throw new Error("a partner's or group's view reads its client rows with its rollup rows");
+    const members = ctx.bundle.clientRows.filter((m) => staff || ctx.drilldown.has(m.id));
+    consents = ctx.bundle.clientConsents;
     for (const m of members) {
       const own = consents.get(m.id);
       const label = mayShow("name", own, viewer, path.partner!) ? m.full_name : "A client (name not shared)";
