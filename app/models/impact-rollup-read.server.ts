@@ -196,6 +196,27 @@ export async function readRollupBundle(args: {
     from: "$6::date",
     to: "$7::date",
   });
+  // Client rows and facts only where asked for: each piece of the statement costs planning time, even when empty.
+  const extra = args.clients?.extra ?? [];
+  const withClients = list || extra.length > 0;
+  const clientCtes = withClients
+    ? `, listed AS (
+      SELECT c.id, c.full_name, c.gender::text AS gender, c.area::text AS area, c.region, c.village FROM clients c
+       WHERE ${list ? "true" : "false"} AND c.partner_id = $4::text AND c.region = $3::text AND ${membership}
+         AND ($13::text[] IS NULL OR c.id IN (SELECT unnest($13::text[])))
+         ${args.clients?.drilldownOnly ? `AND ${drilldownConsent("c.id")}` : ""}
+       ORDER BY c.full_name, c.id LIMIT ${CLIENT_ROWS_MAX}
+    ), fact_ids AS (
+      SELECT l.id FROM listed l
+      UNION
+      SELECT x.id FROM unnest($14::text[]) AS x(id) WHERE ${drilldownConsent("x.id")}
+    ), ${facts.ctes}`
+    : "";
+  const clientColumns = withClients
+    ? `(SELECT json_agg(json_build_array(l.id, l.full_name, l.gender, l.area, l.region, l.village) ORDER BY l.full_name, l.id) FROM listed l)::text AS listed,
+      ${liveConsentRowsSql("SELECT l.id FROM listed l")} AS listed_consents,
+      ${facts.columns}`
+    : `NULL::text AS listed, NULL::text AS listed_consents, NULL::text AS fx_people, NULL::text AS fx_active, NULL::text AS fx_loans, NULL::text AS fx_ppi`;
   const sql = `
     WITH cards AS (
       SELECT r.scorecard_id, max(r.clients)::int AS clients, min(r.quarter) AS first_q, max(r.quarter) AS last_q
@@ -231,17 +252,7 @@ export async function readRollupBundle(args: {
       SELECT r.${childCol ?? "group_id"} FROM ppi_rollups r
        WHERE (SELECT count(*) FROM cards) > 1 AND r.level = ${level + 1}${prefix("r", level)} AND r.quarter BETWEEN $6::date AND $7::date
          AND r.clients > 0 AND r.scorecard_id <> (SELECT ch.id FROM chosen ch)
-    ), listed AS (
-      SELECT c.id, c.full_name, c.gender::text AS gender, c.area::text AS area, c.region, c.village FROM clients c
-       WHERE ${list ? "true" : "false"} AND c.partner_id = $4::text AND c.region = $3::text AND ${membership}
-         AND ($13::text[] IS NULL OR c.id IN (SELECT unnest($13::text[])))
-         ${args.clients?.drilldownOnly ? `AND ${drilldownConsent("c.id")}` : ""}
-       ORDER BY c.full_name, c.id LIMIT ${CLIENT_ROWS_MAX}
-    ), fact_ids AS (
-      SELECT l.id FROM listed l
-      UNION
-      SELECT x.id FROM unnest($14::text[]) AS x(id) WHERE ${drilldownConsent("x.id")}
-    ), ${facts.ctes}
+    )${clientCtes}
     SELECT
       (SELECT json_agg(json_build_array(ci.scorecard_id, ci.title, ci.version, ci.country, ci.is_sample, ci.poverty_lines, ci.clients, ci.first_q, ci.last_q)) FROM card_info ci)::text AS cards,
       (SELECT json_build_array(ch.id, ch.line) FROM chosen ch)::text AS chosen,
@@ -253,9 +264,7 @@ export async function readRollupBundle(args: {
       (SELECT r.rebuilt_at FROM social_rollups r WHERE ${socialOn ? "true" : "false"} AND r.level = 0 LIMIT 1) AS rebuilt_at,
       (SELECT json_build_array(p.name, p.country) FROM partners p WHERE p.id = NULLIF($4::text, ''))::text AS partner,
       (SELECT json_build_array(g.name, g.partner_id) FROM groups g WHERE g.id = NULLIF($5::text, ''))::text AS "group",
-      (SELECT json_agg(json_build_array(l.id, l.full_name, l.gender, l.area, l.region, l.village) ORDER BY l.full_name, l.id) FROM listed l)::text AS listed,
-      ${liveConsentRowsSql("SELECT l.id FROM listed l")} AS listed_consents,
-      ${facts.columns},
+      ${clientColumns},
       $1::int AS level`;
   const rows = (await db.$queryRawUnsafe(
     sql,
@@ -271,8 +280,8 @@ export async function readRollupBundle(args: {
     args.filter,
     [...args.staffPartners],
     isoDay(quarterStart(addQuarters(args.from, -1))),
-    args.clients?.only ? [...args.clients.only] : null,
-    [...(args.clients?.extra ?? [])],
+    // Only sent when the statement uses them: PostgreSQL cannot type a parameter nothing mentions.
+    ...(withClients ? [args.clients?.only ? [...args.clients.only] : null, [...extra]] : []),
   )) as (ClientFactsRow & {
     cards: string | null;
     chosen: string | null;
