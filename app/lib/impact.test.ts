@@ -4,14 +4,18 @@ import {
   cellShown,
   complementarySuppression,
   decideShown,
+  filterParams,
+  filterSubsets,
   levelOf,
   parentPath,
   parsePortalQuery,
+  portalSearch,
   parseQuarter,
   quarterLabel,
   quarterOf,
   quartersBetween,
   quarterStart,
+  socialFilterKey,
   type NodeCounts,
 } from "./impact.ts";
 
@@ -67,10 +71,40 @@ describe("one figure", () => {
 
   it("shows a filtered figure only when the rest of the population is none or at least 5 too", () => {
     const all = { clients: 10, known: 0 };
-    expect(cellShown({ clients: 9, known: 0 }, all)).toBe(false); // the other 1 = all − filtered
-    expect(cellShown({ clients: 5, known: 0 }, all)).toBe(true);
-    expect(cellShown({ clients: 6, known: 0 }, all)).toBe(false);
-    expect(cellShown({ clients: 10, known: 0 }, all)).toBe(true);
+    expect(cellShown({ clients: 9, known: 0 }, [all])).toBe(false); // the other 1 = all − filtered
+    expect(cellShown({ clients: 5, known: 0 }, [all])).toBe(true);
+    expect(cellShown({ clients: 6, known: 0 }, [all])).toBe(false);
+    expect(cellShown({ clients: 10, known: 0 }, [all])).toBe(true);
+  });
+
+  it("with two filters, weighs each view one filter less, and the people matching neither", () => {
+    // A node of 40: 7 women, 20 rural, 5 rural women. Women minus rural women = 2 urban women: withheld.
+    const none = { clients: 40, known: 0 };
+    const women = { clients: 7, known: 0 };
+    const rural = { clients: 20, known: 0 };
+    expect(cellShown({ clients: 5, known: 0 }, [none, women, rural])).toBe(false);
+    // 10 women: 5 rural, 5 urban women; 15 rural men; 15 urban men: every part passes.
+    expect(cellShown({ clients: 5, known: 0 }, [none, { clients: 10, known: 0 }, rural])).toBe(true);
+    // Rural minus rural women = 3 rural men: withheld.
+    expect(cellShown({ clients: 5, known: 0 }, [none, { clients: 10, known: 0 }, { clients: 8, known: 0 }])).toBe(false);
+    // With 27 in all, the people neither women nor rural are 27 − 10 − 20 + 5 = 2: withheld, though each view one filter less passes.
+    expect(cellShown({ clients: 5, known: 0 }, [{ clients: 27, known: 0 }, { clients: 10, known: 0 }, rural])).toBe(false);
+    // Known clients come out of every view alike: the staff's own 2 urban women leave none unknown there.
+    expect(cellShown({ clients: 5, known: 0 }, [{ clients: 40, known: 2 }, { clients: 7, known: 2 }, rural])).toBe(true);
+  });
+
+  it("with three filters, weighs all eight parts", () => {
+    // 8 of each combination of woman/man × rural/urban × farming/other: every part 8.
+    const c = (n: number) => ({ clients: n, known: 0 });
+    const wider = [c(64), c(32), c(32), c(16), c(32), c(16), c(16)];
+    expect(cellShown(c(8), wider)).toBe(true);
+    // One fewer farming rural man (the part matching only "rural" and "farming"): 7 there, still ≥ 5…
+    expect(cellShown(c(8), [c(63), c(32), c(31), c(16), c(31), c(16), c(15)])).toBe(true);
+    // …but 4 rural farming men (four fewer) are withheld: rural farmers minus rural farming women.
+    expect(cellShown(c(8), [c(60), c(32), c(28), c(16), c(28), c(16), c(12)])).toBe(false);
+    // 4 urban farming men (farming only): every view one filter less passes, the four-view difference does not.
+    expect(cellShown(c(8), [c(60), c(32), c(32), c(16), c(28), c(16), c(16)])).toBe(false);
+    expect(() => cellShown(c(8), [c(64), c(32)])).toThrow(/one per smaller set/);
   });
 });
 
@@ -118,5 +152,22 @@ describe("a view's decisions", () => {
     expect(onC2.has("C2")).toBe(false);
     expect(onC2.has("C3")).toBe(true);
     expect(onC2.has("R1") || onC2.has("R2")).toBe(false);
+  });
+});
+
+describe("social filter keys", () => {
+  it("name the filters on in the order gender, area, sector, and list every smaller set", () => {
+    expect(socialFilterKey({ gender: null, area: null, sector: null })).toBe("");
+    expect(socialFilterKey({ gender: "female", area: null, sector: null })).toBe("gender:female");
+    expect(socialFilterKey({ sector: "Agriculture", area: "rural", gender: "female" })).toBe("gender:female;area:rural;sector:Agriculture");
+    expect(filterSubsets({ gender: null, area: "rural", sector: "Retail" }).map(socialFilterKey)).toEqual(["", "area:rural", "sector:Retail", "area:rural;sector:Retail"]);
+  });
+
+  it("the query string takes gender, area and sector together and links keep all three", () => {
+    const now = new Date("2026-11-23T00:00:00Z");
+    const q = parsePortalQuery(new URLSearchParams("gender=female&area=rural&sector=Agriculture"), now);
+    expect(q).toMatchObject({ ok: true, filters: { gender: "female", area: "rural", sector: "Agriculture" } });
+    if (!q.ok) return;
+    expect(portalSearch({}, filterParams(q.filters))).toContain("gender=female&area=rural&sector=Agriculture");
   });
 });

@@ -186,19 +186,42 @@ export type CellCounts = {
 };
 
 /**
- * Whether one aggregate may be shown. With a filter (gender, area, sector) the
- * unfiltered counts are given too: the figure is shown only when both the
- * filtered population and the rest (unfiltered minus filtered) pass, so two
- * views cannot be subtracted to isolate a person.
+ * Whether one aggregate may be shown. With filters (gender, area, sector, in
+ * any combination) the counts of the same node under every smaller set of those
+ * filters are given too, as `wider[mask]`: bit i of the mask keeps the i-th
+ * filter set (in the order gender, area, sector), so with one filter `wider` is
+ * just the unfiltered counts, with two it is [none, first, second]. Any two or
+ * more of those views can be added and subtracted; what they can isolate is
+ * exactly the people matching some of the filters and not the others, so the
+ * figure is shown only when each such part passes too (docs/decisions/025).
+ * With one filter that is "the rest (unfiltered minus filtered) passes"; it
+ * includes every view one filter less minus this one.
  */
-export function cellShown(filtered: CellCounts, unfiltered?: CellCounts): boolean {
+export function cellShown(filtered: CellCounts, wider: readonly CellCounts[] = []): boolean {
   if (filtered.clients === 0) return false; // nothing to show: an empty cell, not a figure
   if (!othersAllowed(filtered.clients - filtered.known)) return false;
-  if (unfiltered) {
-    const rest = unfiltered.clients - unfiltered.known - (filtered.clients - filtered.known);
-    if (!othersAllowed(rest)) return false;
+  if (wider.length === 0) return true;
+  const full = wider.length; // 2^k − 1: the mask with every filter
+  if ((full & (full + 1)) !== 0) throw new Error(`cellShown: ${full} wider views is not one per smaller set of filters`);
+  const others = (mask: number) => {
+    const c = mask === full ? filtered : wider[mask]!;
+    return c.clients - c.known;
+  };
+  for (let part = 0; part < full; part++) {
+    // Inclusion–exclusion over the views between this part's filters and all of them.
+    let n = 0;
+    for (let view = part; view <= full; view = (view + 1) | part) {
+      n += popcount(view ^ part) % 2 === 0 ? others(view) : -others(view);
+    }
+    if (!othersAllowed(n)) return false;
   }
   return true;
+}
+
+function popcount(n: number): number {
+  let bits = 0;
+  for (let m = n; m > 0; m &= m - 1) bits++;
+  return bits;
 }
 
 export type SiblingCell = {
@@ -265,8 +288,8 @@ export const REACH_DEFINITION =
 export type NodeCounts = {
   /** The figure's own population (after any filter). */
   filtered: CellCounts;
-  /** Without the gender / area / sector filter, when one is set. */
-  unfiltered?: CellCounts;
+  /** Under every smaller set of the filters on, when any is (see cellShown). */
+  wider?: readonly CellCounts[];
 };
 
 /**
@@ -292,7 +315,7 @@ export function decideShown(
   };
   const own = (key: string) => {
     const c = counts.get(key);
-    return c ? cellShown(c.filtered, c.unfiltered) : false;
+    return c ? cellShown(c.filtered, c.wider) : false;
   };
   const root = pathKeys[0];
   if (root === undefined) return shown;
@@ -310,6 +333,47 @@ export function decideShown(
     if (next !== undefined && !decided.has(next)) shown.delete(next);
   }
   return shown;
+}
+
+// --- Social filters ----------------------------------------------------------------------
+
+/** The filters of the social figures, in the order a rollup key names them. */
+export const SOCIAL_FILTER_FIELDS = ["gender", "area", "sector"] as const;
+
+export type SocialFilter = { gender: string | null; area: string | null; sector: string | null };
+
+/**
+ * The social_rollups `filter` of a set of filters: each one on as `field:value`,
+ * joined by ';' in the order gender, area, sector ('' for none), e.g.
+ * 'gender:female;area:rural'. social_filter_keys() in the rebuild builds the
+ * same strings (migration 20261123050000_social_filter_combinations).
+ */
+export function socialFilterKey(f: SocialFilter): string {
+  return SOCIAL_FILTER_FIELDS.flatMap((field) => (f[field] ? [`${field}:${f[field]}`] : [])).join(";");
+}
+
+/**
+ * Every set of filters within the given one, indexed by mask: bit i keeps the
+ * i-th filter on (gender, area, sector order). Index 0 is no filter; the last
+ * is the given set. A figure's suppression weighs all of them (cellShown).
+ */
+export function filterSubsets(f: SocialFilter): SocialFilter[] {
+  const on = SOCIAL_FILTER_FIELDS.filter((field) => f[field]);
+  return Array.from({ length: 1 << on.length }, (_, mask) => {
+    const subset: SocialFilter = { gender: null, area: null, sector: null };
+    on.forEach((field, i) => {
+      if (mask & (1 << i)) subset[field] = f[field];
+    });
+    return subset;
+  });
+}
+
+/**
+ * The filters on, in words, for the page and the CSV ("" for none):
+ * "gender: female; area: rural; sector: Agriculture".
+ */
+export function filterSummary(f: SocialFilter): string {
+  return SOCIAL_FILTER_FIELDS.flatMap((field) => (f[field] ? [`${field}: ${f[field]}`] : [])).join("; ");
 }
 
 // --- The query string -------------------------------------------------------------------
@@ -369,12 +433,6 @@ const querySchema = z
     }
     const level = levelOf(value);
     if ("error" in level) ctx.addIssue({ code: "custom", path: ["country"], message: level.error });
-    // The social figures are precomputed per node for everyone or one filter: two filters at once would need
-    // every combination kept (and each smaller population would be withheld more often anyway).
-    const chosen = (["gender", "area", "sector"] as const).filter((k) => value[k] !== undefined);
-    if (chosen.length > 1) {
-      ctx.addIssue({ code: "custom", path: [chosen[1]!], message: `${chosen.join(", ")}: choose one of gender, area or sector at a time.` });
-    }
   });
 
 export type PortalQuery = { ok: true; path: NodePath; filters: PortalFilters } | { ok: false; errors: string[] };

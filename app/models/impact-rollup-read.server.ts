@@ -7,7 +7,17 @@
 //
 // Node keys are the portal's: "P" for the platform, then C|country,
 // R|country|region, T|country|region|partner, G|…|group, X|client.
-import { addQuarters, quarterOf, quarterStart, type NodePath, type Quarter } from "~/lib/impact.ts";
+import {
+  addQuarters,
+  filterSubsets,
+  quarterOf,
+  quarterStart,
+  socialFilterKey,
+  type CellCounts,
+  type NodePath,
+  type Quarter,
+  type SocialFilter,
+} from "~/lib/impact.ts";
 import { getDb } from "~/utils/db.server.ts";
 import { liveConsentRowsSql, liveConsentsFrom, type LiveConsents } from "./consent.server.ts";
 import { clientFactsSql, parseClientFacts, type ClientFactsRow } from "./impact-client-facts.server.ts";
@@ -146,7 +156,8 @@ export async function readRollupBundle(args: {
   to: Quarter;
   scorecard: string | null;
   line: string | null;
-  filter: string;
+  /** The social_rollups keys a figure is weighed against: the view's filters and every smaller set of them (socialFilterKeys). */
+  filters: readonly string[];
   staffPartners: readonly string[];
   sections: { ppi: boolean; social: boolean };
   /**
@@ -240,9 +251,9 @@ export async function readRollupBundle(args: {
              r.loans_disbursed, r.disbursed_usd_cents
         FROM social_rollups r
        WHERE ${socialOn ? "true" : "false"} AND r.quarter BETWEEN $12::date AND $7::date
-         AND ((r.filter IN ('', $10::text) AND ${tree("r")})
+         AND ((r.filter = ANY ($10::text[]) AND ${tree("r")})
            OR (r.filter LIKE 'sector:%' AND r.level = ${level}${prefix("r", level)})
-           OR (r.level = 3 AND r.partner_id = ANY ($11::text[]) AND (r.filter IN ('', $10::text) OR r.filter LIKE 'sector:%')))
+           OR (r.level = 3 AND r.partner_id = ANY ($11::text[]) AND (r.filter = ANY ($10::text[]) OR r.filter LIKE 'sector:%')))
     ), kids AS (
       -- The node's children with figures: in the rows just read, and under another scorecard when the node has several.
       SELECT p.${childCol ?? "group_id"} AS id FROM ppi p WHERE p.level = ${level + 1}${prefix("p", level)}
@@ -277,7 +288,7 @@ export async function readRollupBundle(args: {
     isoDay(quarterStart(args.to)),
     args.scorecard ?? "",
     args.line ?? "",
-    args.filter,
+    [...args.filters],
     [...args.staffPartners],
     isoDay(quarterStart(addQuarters(args.from, -1))),
     // Only sent when the statement uses them: PostgreSQL cannot type a parameter nothing mentions.
@@ -377,6 +388,9 @@ export type SocialCounts = {
   base_f: number;
   base_f_known: number;
   retained_f: number;
+  /** With filters on: reached and the retention base under every smaller set of them (cellShown's `wider`). */
+  reached_wider: CellCounts[];
+  base_wider: CellCounts[];
 };
 
 /**
@@ -391,18 +405,20 @@ export type LoanCounts = {
   reach_f_known: number;
   loans_f: number;
   amount_f: string | null;
+  /** With filters on: loans under every smaller set of them (cellShown's `wider`). */
+  reach_wider: CellCounts[];
 };
 
 export type SectorCounts = { sector: string | null; loans: number; amount: string; reach: number; reach_known: number };
 
-export type SocialFilter = { gender: string | null; area: string | null; sector: string | null };
+export type { SocialFilter };
 
-/** The one social_rollups filter a view uses ('' for none); more than one is refused by the query parser. */
-export function socialFilterOf(f: SocialFilter): string {
-  if (f.gender) return `gender:${f.gender}`;
-  if (f.area) return `area:${f.area}`;
-  if (f.sector) return `sector:${f.sector}`;
-  return "";
+/**
+ * The social_rollups filters a view reads: its own key last, after the key of
+ * every smaller set of its filters (index = filterSubsets' mask; '' first).
+ */
+export function socialFilterKeys(f: SocialFilter): string[] {
+  return filterSubsets(f).map(socialFilterKey);
 }
 
 export type SocialViewer = { isPlatformAdmin: boolean; partnerIds: readonly string[] };
@@ -460,15 +476,12 @@ export async function clientSocialFacts(ids: readonly string[], ppi: ClientPpiSp
   return parseClientFacts(rows[0]);
 }
 
-const personMatches = (c: ClientFacts, filter: string) =>
-  filter === "" ||
-  (filter.startsWith("gender:") && c.gender === filter.slice(7)) ||
-  (filter.startsWith("area:") && c.area === filter.slice(5)) ||
-  (filter.startsWith("sector:") && c.sector === filter.slice(7));
+const personMatches = (c: ClientFacts, f: SocialFilter) =>
+  (!f.gender || c.gender === f.gender) && (!f.area || c.area === f.area) && (!f.sector || c.sector === f.sector);
 
 // A loan's own sector for loan figures; a gender or area filter selects its borrower.
-const loanMatches = (c: ClientFacts, loanSector: string, filter: string) =>
-  filter.startsWith("sector:") ? loanSector === filter.slice(7) : personMatches(c, filter);
+const loanMatches = (c: ClientFacts, loanSector: string, f: SocialFilter) =>
+  personMatches(c, { ...f, sector: null }) && (!f.sector || loanSector === f.sector);
 
 export type SocialRead = {
   /** When the rows were rebuilt (the figures are as of then); null when never. */
@@ -501,23 +514,27 @@ export async function socialFromRollups(args: {
 }): Promise<SocialRead> {
   const { path, quarters, viewer } = args;
   const db = await getDb();
-  const filter = socialFilterOf(args.filters);
+  // The view's filters and every smaller set of them: a figure's suppression weighs them all (cellShown).
+  const subsets = filterSubsets(args.filters);
+  const filterKeys = subsets.map(socialFilterKey);
+  const full = subsets.length - 1;
+  const filter = filterKeys[full]!;
   const first = quarters[0]!;
   const last = quarters[quarters.length - 1]!;
-  const params: unknown[] = [isoDay(quarterStart(addQuarters(first, -1))), isoDay(quarterStart(last)), filter];
+  const params: unknown[] = [isoDay(quarterStart(addQuarters(first, -1))), isoDay(quarterStart(last)), filterKeys];
   const tree = treeCondition(path, params, "r");
   const staff = viewer.isPlatformAdmin ? [] : [...viewer.partnerIds];
   params.push(staff);
   const cols = `r.level, r.country, r.region, r.partner_id, r.group_id, r.filter, r.quarter, r.active_clients, r.women, r.rural, r.retained,
                 r.loans_disbursed, r.disbursed_usd_cents::text AS usd`;
-  const common = `r.quarter BETWEEN $1::date AND $2::date AND (r.filter = '' OR r.filter = $3 OR r.filter LIKE 'sector:%')`;
+  const common = `r.quarter BETWEEN $1::date AND $2::date AND (r.filter = ANY($3::text[]) OR r.filter LIKE 'sector:%')`;
   const level = rollupLevel(path);
   const nodeValues = pathValues(path).slice(0, level);
   const nodeCond = `r.level = ${level} ${nodeValues.map((_, i) => `AND r.${PATH_COLS[i]} = $${i + 4}::text`).join(" ")}`;
   const [rows, stamp] = args.rows ? [args.rows.rows, [{ at: args.rows.rebuiltAt }]] : await Promise.all([
     db.$queryRawUnsafe(
-      // Sector rows only at the node itself (loans by sector); the tree's rows for '' and the filter.
-      `SELECT ${cols} FROM social_rollups r WHERE ${common} AND ${tree} AND (r.filter IN ('', $3) OR (${nodeCond}))
+      // Sector rows only at the node itself (loans by sector); the tree's rows for the filters.
+      `SELECT ${cols} FROM social_rollups r WHERE ${common} AND ${tree} AND (r.filter = ANY($3::text[]) OR (${nodeCond}))
        UNION
        SELECT ${cols} FROM social_rollups r WHERE ${common} AND r.level = 3 AND r.partner_id = ANY($${params.length}::text[])`,
       ...params,
@@ -579,7 +596,9 @@ export async function socialFromRollups(args: {
 
   const social = new Map<Quarter, Map<string, SocialCounts>>();
   const loans = new Map<Quarter, Map<string, LoanCounts>>();
-  const activeIn = (flt: string, q: string) => (f: ClientFacts) => (f.active.has(q) && personMatches(f, flt) ? 1 : 0);
+  const activeIn = (flt: SocialFilter, q: string) => (f: ClientFacts) => (f.active.has(q) && personMatches(f, flt) ? 1 : 0);
+  const active = (r: SocialRollupRow) => r.active_clients;
+  const count = (r: SocialRollupRow) => r.loans_disbursed;
   for (const quarter of quarters) {
     const q = isoDay(quarterStart(quarter));
     const prev = isoDay(quarterStart(addQuarters(quarter, -1)));
@@ -587,45 +606,63 @@ export async function socialFromRollups(args: {
     const before = byQuarter.get(prev);
     const sMap = new Map<string, SocialCounts>();
     const lMap = new Map<string, LoanCounts>();
+    const ownLoans = (flt: SocialFilter) => (c: ClientFacts) => c.loans.filter((l) => l.quarter === q && loanMatches(c, l.sector, flt)).length;
     const keys = new Set([...(now?.get("")?.keys() ?? []), ...(before?.get("")?.keys() ?? [])]);
     for (const key of keys) {
-      // Sector rows were read only for the node on view; other nodes have just '' and the filter.
-      const all = now?.get("")?.get(key);
-      const f = filter === "" ? all : now?.get(filter)?.get(key);
-      const baseAll = before?.get("")?.get(key);
-      const baseF = filter === "" ? baseAll : before?.get(filter)?.get(key);
+      // Sector rows were read only for the node on view; other nodes have the view's filters and every smaller set of them.
+      const rowsNow = filterKeys.map((k) => now?.get(k)?.get(key));
+      const rowsBefore = filterKeys.map((k) => before?.get(k)?.get(key));
+      // Counts under the filters of subset `m`, with how many of them the viewer knows.
+      const reachedAt = (m: number): CellCounts => {
+        const n = rowsNow[m]?.active_clients ?? 0;
+        return { clients: n, known: known(key, n, q, filterKeys[m]!, active, activeIn(subsets[m]!, q)) };
+      };
+      const baseAt = (m: number): CellCounts => {
+        const n = rowsBefore[m]?.active_clients ?? 0;
+        return { clients: n, known: known(key, n, prev, filterKeys[m]!, active, activeIn(subsets[m]!, prev)) };
+      };
+      const loansAt = (m: number): CellCounts => {
+        const n = rowsNow[m]?.loans_disbursed ?? 0;
+        return { clients: n, known: known(key, n, q, filterKeys[m]!, count, ownLoans(subsets[m]!)) };
+      };
+      const wider = (at: (m: number) => CellCounts) => (full === 0 ? [] : Array.from({ length: full }, (_, m) => at(m)));
+      const all = rowsNow[0];
+      const f = rowsNow[full];
       const reached = all?.active_clients ?? 0;
-      const reachedF = f?.active_clients ?? 0;
-      const base = baseAll?.active_clients ?? 0;
-      const baseFilt = baseF?.active_clients ?? 0;
+      const base = rowsBefore[0]?.active_clients ?? 0;
       if (reached > 0 || base > 0) {
-        const active = (r: SocialRollupRow) => r.active_clients;
+        const r0 = reachedAt(0);
+        const rF = full === 0 ? r0 : reachedAt(full);
+        const b0 = baseAt(0);
+        const bF = full === 0 ? b0 : baseAt(full);
         sMap.set(key, {
           reached,
-          reached_known: known(key, reached, q, "", active, activeIn("", q)),
-          reached_f: reachedF,
-          reached_f_known: known(key, reachedF, q, filter, active, activeIn(filter, q)),
+          reached_known: r0.known,
+          reached_f: rF.clients,
+          reached_f_known: rF.known,
           women_f: f?.women ?? 0,
           rural_f: f?.rural ?? 0,
           base,
-          base_known: known(key, base, prev, "", active, activeIn("", prev)),
-          base_f: baseFilt,
-          base_f_known: known(key, baseFilt, prev, filter, active, activeIn(filter, prev)),
+          base_known: b0.known,
+          base_f: bF.clients,
+          base_f_known: bF.known,
           retained_f: f?.retained ?? 0,
+          reached_wider: wider(reachedAt),
+          base_wider: wider(baseAt),
         });
       }
       const loansAll = all?.loans_disbursed ?? 0;
       if (loansAll > 0) {
-        const loansF = f?.loans_disbursed ?? 0;
-        const count = (r: SocialRollupRow) => r.loans_disbursed;
-        const ownLoans = (flt: string) => (c: ClientFacts) => c.loans.filter((l) => l.quarter === q && loanMatches(c, l.sector, flt)).length;
+        const l0 = loansAt(0);
+        const lF = full === 0 ? l0 : loansAt(full);
         lMap.set(key, {
           reach: loansAll,
-          reach_known: known(key, loansAll, q, "", count, ownLoans("")),
-          reach_f: loansF,
-          reach_f_known: known(key, loansF, q, filter, count, ownLoans(filter)),
-          loans_f: loansF,
+          reach_known: l0.known,
+          reach_f: lF.clients,
+          reach_f_known: lF.known,
+          loans_f: lF.clients,
           amount_f: f ? f.usd : null,
+          reach_wider: wider(loansAt),
         });
       }
     }
@@ -634,7 +671,7 @@ export async function socialFromRollups(args: {
       const c = facts.get(id);
       if (!c) continue;
       const key = clientKey(id);
-      const match = personMatches(c, filter);
+      const match = personMatches(c, args.filters);
       const nowActive = c.active.get(q);
       const wasActive = c.active.has(prev);
       if (nowActive || wasActive) {
@@ -650,11 +687,14 @@ export async function socialFromRollups(args: {
           base_f: wasActive && match ? 1 : 0,
           base_f_known: wasActive && match ? 1 : 0,
           retained_f: nowActive?.retained && match ? 1 : 0,
+          // A client's own row is shown to whoever may open it: nothing to weigh.
+          reached_wider: [],
+          base_wider: [],
         });
       }
       const own = c.loans.filter((l) => l.quarter === q);
       if (own.length > 0) {
-        const matching = own.filter((l) => loanMatches(c, l.sector, filter));
+        const matching = own.filter((l) => loanMatches(c, l.sector, args.filters));
         lMap.set(key, {
           reach: own.length,
           reach_known: own.length,
@@ -662,6 +702,7 @@ export async function socialFromRollups(args: {
           reach_f_known: matching.length,
           loans_f: matching.length,
           amount_f: String(matching.reduce((s, l) => s + l.cents, 0)),
+          reach_wider: [],
         });
       }
     }
@@ -676,7 +717,7 @@ export async function socialFromRollups(args: {
     const c = facts.get(path.client);
     const bySector = new Map<string, { loans: number; cents: number }>();
     for (const l of c?.loans ?? []) {
-      if (!inRange.has(l.quarter) || !loanMatches(c!, l.sector, filter)) continue;
+      if (!inRange.has(l.quarter) || !loanMatches(c!, l.sector, args.filters)) continue;
       const s = bySector.get(l.sector) ?? { loans: 0, cents: 0 };
       s.loans += 1;
       s.cents += l.cents;
@@ -689,9 +730,10 @@ export async function socialFromRollups(args: {
       if (!inRange.has(q)) continue;
       for (const [flt, byKey] of byFilter) {
         if (!flt.startsWith("sector:")) continue;
-        // With a sector filter only that sector; a gender or area filter cannot be combined with sectors (one filter).
-        if (filter.startsWith("sector:") && flt !== filter) continue;
-        if (filter !== "" && !filter.startsWith("sector:")) continue;
+        // With a sector filter only that sector. With a gender or area filter no table: its cells would need
+        // their own wider views weighed (docs/decisions/025), and the filtered loan figures say the total.
+        if (args.filters.gender || args.filters.area) continue;
+        if (args.filters.sector && flt !== filter) continue;
         const r = byKey.get(nodeKeyOnView);
         if (!r || r.loans_disbursed === 0) continue;
         const sector = flt.slice(7);

@@ -15,6 +15,7 @@ import {
   complementarySuppression,
   decideShown,
   defaultQuarterRange,
+  filterSummary,
   levelOf,
   levelOpenTo,
   quarterOf,
@@ -42,7 +43,7 @@ import {
   regionKey,
   rollupKey,
   ROOT,
-  socialFilterOf,
+  socialFilterKeys,
   socialFromRollups,
   type ClientFacts,
   type LoanCounts,
@@ -378,7 +379,7 @@ export async function impactView(
           to: filters.to,
           scorecard: filters.scorecard,
           line: filters.line,
-          filter: socialFilterOf(filters),
+          filters: socialFilterKeys(filters),
           staffPartners: viewer.isPlatformAdmin ? [] : viewer.partnerIds,
           sections: { ppi: sections.has("ppi"), social: sections.has("social") },
           siblings: !viewer.isPlatformAdmin,
@@ -846,8 +847,9 @@ async function ppiSection(ctx: Ctx, listing: Listing) {
 // --- Social performance ----------------------------------------------------------------
 
 /**
- * The social indicators from social_rollups (as of their last rebuild): one
- * filter at a time (gender, area or sector; the query parser refuses more), the
+ * The social indicators from social_rollups (as of their last rebuild): gender,
+ * area and sector filters in any combination, each figure weighed against the
+ * same node under every smaller set of them (docs/decisions/025), the
  * "known" counts from the viewer's own partners' rows and the few clients they
  * see one by one; client rows and a client's page from the client's own loans.
  */
@@ -864,7 +866,6 @@ async function socialSection(ctx: Ctx, listing: Listing) {
     ...(ctx.facts ? { facts: ctx.facts } : {}),
   });
   const sectorRaw = read.sectors;
-  const hasFilter = Boolean(filters.sector || filters.gender || filters.area);
   let anySuppressed = false;
   const trend = new Map<Quarter, Partial<QuarterFigures>>();
   const children = new Map<string, Partial<QuarterFigures>>();
@@ -886,10 +887,11 @@ async function socialSection(ctx: Ctx, listing: Listing) {
       }
       return decideShown(ctx.keys, childKeysOf, counts, ctx.maySee);
     };
-    const counts = (f: CellCounts, u: CellCounts): NodeCounts => (hasFilter ? { filtered: f, unfiltered: u } : { filtered: f });
-    const reachShown = decide(sRows, (r) => counts({ clients: r.reached_f, known: r.reached_f_known }, { clients: r.reached, known: r.reached_known }));
-    const retentionShown = decide(sRows, (r) => counts({ clients: r.base_f, known: r.base_f_known }, { clients: r.base, known: r.base_known }));
-    const loansShown = decide(lRows, (r) => counts({ clients: r.reach_f, known: r.reach_f_known }, { clients: r.reach, known: r.reach_known }));
+    // With filters on, the same node under every smaller set of them too (docs/decisions/025).
+    const counts = (filtered: CellCounts, wider: readonly CellCounts[]): NodeCounts => (wider.length > 0 ? { filtered, wider } : { filtered });
+    const reachShown = decide(sRows, (r) => counts({ clients: r.reached_f, known: r.reached_f_known }, r.reached_wider));
+    const retentionShown = decide(sRows, (r) => counts({ clients: r.base_f, known: r.base_f_known }, r.base_wider));
+    const loansShown = decide(lRows, (r) => counts({ clients: r.reach_f, known: r.reach_f_known }, r.reach_wider));
 
     const figures = (key: string, clientRow: boolean): Partial<QuarterFigures> => {
       const s = sRows.get(key);
@@ -1075,6 +1077,7 @@ export function impactViewCsv(view: ImpactView): string {
     "ppi_poverty_rate_pct",
     "ppi_mean_score",
     "note",
+    "filters",
   ];
   const scorecard = view.scorecard ? `${view.scorecard.title} (version ${view.scorecard.version})${view.scorecard.isSample ? " SAMPLE DATA" : ""}` : "";
   const figureCells = (f: QuarterFigures) => {
@@ -1097,14 +1100,16 @@ export function impactViewCsv(view: ImpactView): string {
       note: withheld ? SUPPRESSED_NOTE : "",
     };
   };
+  // The gender, area and sector filters on, on every row: a row read alone still says whom it counts.
+  const filtersOn = csvCell(filterSummary(view.filters));
   let out = csvRow(header.map((h) => csvCell(h)));
   for (const f of view.trend) {
     const { cells, note } = figureCells(f);
-    out += csvRow([csvCell("node"), csvCell(view.title), csvCell(f.quarter), ...cells.map((c) => csvCell(c)), csvCell(note)]);
+    out += csvRow([csvCell("node"), csvCell(view.title), csvCell(f.quarter), ...cells.map((c) => csvCell(c)), csvCell(note), filtersOn]);
   }
   for (const child of view.children) {
     const { cells, note } = figureCells(child.latest);
-    out += csvRow([csvCell(child.kind === "client" ? "client" : "child"), csvCell(child.label), csvCell(child.latest.quarter), ...cells.map((c) => csvCell(c)), csvCell(note)]);
+    out += csvRow([csvCell(child.kind === "client" ? "client" : "child"), csvCell(child.label), csvCell(child.latest.quarter), ...cells.map((c) => csvCell(c)), csvCell(note), filtersOn]);
   }
   for (const sector of view.sectors) {
     const blank = Array.from({ length: 12 }, () => "");
@@ -1116,6 +1121,7 @@ export function impactViewCsv(view: ImpactView): string {
       csvCell(`${view.filters.from} to ${view.filters.to}`),
       ...blank.map((c) => csvCell(c)),
       csvCell(sector.shown ? "" : SUPPRESSED_NOTE),
+      filtersOn,
     ]);
   }
   return out;

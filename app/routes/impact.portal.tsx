@@ -10,6 +10,7 @@ import {
   MIN_CLIENTS,
   SUPPRESSED_NOTE,
   filterParams,
+  filterSummary,
   parsePortalQuery,
   portalSearch,
   quarterLabel,
@@ -158,7 +159,7 @@ export default function ImpactPortal() {
         ) : null}
         {view.level !== "client" ? (
           <fieldset>
-            <legend>Clients and loans (one of gender, area or sector at a time)</legend>
+            <legend>Clients and loans (gender, area and sector can be combined)</legend>
             <label>
               Gender
               <select name="gender" defaultValue={view.filters.gender ?? ""}>
@@ -188,6 +189,12 @@ export default function ImpactPortal() {
         ) : null}
         <button type="submit">Show</button>
       </Form>
+      {view.level !== "client" ? (
+        <p role="status" className="filters-on">
+          {filterSummary(view.filters) ? <>Clients and loans filtered by {filterSummary(view.filters)}.</> : "Clients and loans: everyone, no filter."}
+          {view.filters.gender || view.filters.area ? " Loans by sector are not shown with a gender or area filter." : null}
+        </p>
+      ) : null}
       <p>
         <a href={csvHref} download>
           Download this view as CSV

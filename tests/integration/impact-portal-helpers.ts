@@ -38,7 +38,7 @@ export async function survey(db: Db, input: { clientId: string; partnerId: strin
   });
 }
 
-export type PersonSpec = { gender?: Gender; area?: ClientArea; consents?: ConsentPurpose[]; name?: string };
+export type PersonSpec = { gender?: Gender; area?: ClientArea; sector?: string; consents?: ConsentPurpose[]; name?: string };
 
 export async function makePeople(db: Db, partnerId: string, region: string, specs: PersonSpec[]) {
   const people = [];
@@ -49,6 +49,7 @@ export async function makePeople(db: Db, partnerId: string, region: string, spec
       fullName: spec.name ?? `Client ${unique()}`,
       gender: spec.gender ?? "female",
       area: spec.area ?? "rural",
+      ...(spec.sector ? { sector: spec.sector } : {}),
     });
     for (const purpose of spec.consents ?? []) await grantConsent(db, { clientId: client.id, purpose });
     people.push(client);

@@ -175,10 +175,12 @@ describe("the public", () => {
     expect(response.status).toBe(400);
     expect(await response.text()).toMatch(/^from:/);
     expect(parsePortalQuery(new URLSearchParams("from=2026-Q3&to=2026-Q1"), new Date()).ok).toBe(false);
-    // The social figures are kept for one filter at a time: two at once are refused, naming both.
+    // Filters combine (docs/decisions/025); a bad one among them still names its field.
     const two = await run(portalLoader, getRequest("/impact/portal?gender=female&sector=Retail"));
-    expect(two.status).toBe(400);
-    expect(await two.text()).toMatch(/^gender, sector: choose one/);
+    expect(two.status).toBe(200);
+    const badArea = await run(portalLoader, getRequest("/impact/portal?gender=female&area=suburban"));
+    expect(badArea.status).toBe(400);
+    expect(await badArea.text()).toMatch(/^area:/);
   });
 });
 

@@ -81,7 +81,7 @@ describe("a view's rows in one read", () => {
       to: "2026-Q3",
       scorecard: scorecardId,
       line: "no such line",
-      filter: "",
+      filters: [""],
       staffPartners: [],
       sections: { ppi: true, social: true },
       siblings: true,
