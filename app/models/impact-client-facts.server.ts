@@ -28,13 +28,20 @@ export function clientFactsSql(ids: string, ppi: { card: string; line: string; f
   const ended = `coalesce(l.repaid_at, l.defaulted_at, l.written_off_at, l.maturity_on::timestamp, l.disbursed_at + make_interval(months => l.term_months))`;
   const since = `(date_trunc('quarter', now()::timestamp) - interval '33 months')`;
   return {
-    ctes: `fx_reach AS (
-       SELECT l.client_id, l.disbursed_at, ${ended} AS ended FROM loans l
-        WHERE l.client_id IN (${ids}) AND l.disbursed_at IS NOT NULL
+    // Driven from the ids, one index probe per client (LATERAL): the ids may come from a CTE whose size the planner
+    // cannot know, and a hash join would read all of loans or group_members instead (OFFSET 0 keeps each subquery
+    // from being flattened into such a join).
+    ctes: `fx_ids AS (
+       SELECT DISTINCT i.id FROM (${ids}) AS i(id)
+     ), fx_reach AS (
+       SELECT i.id AS client_id, l.disbursed_at, l.ended FROM fx_ids i
+        CROSS JOIN LATERAL (SELECT l.disbursed_at, ${ended} AS ended FROM loans l
+                             WHERE l.client_id = i.id AND l.disbursed_at IS NOT NULL OFFSET 0) l
        UNION ALL
-       SELECT m.client_id, l.disbursed_at, ${ended} FROM group_members m
-         JOIN loans l ON l.group_id = m.group_id AND (m.left_at IS NULL OR m.left_at > l.disbursed_at)
-        WHERE m.client_id IN (${ids}) AND l.disbursed_at IS NOT NULL
+       SELECT i.id, l.disbursed_at, l.ended FROM fx_ids i
+        CROSS JOIN LATERAL (SELECT l.disbursed_at, ${ended} AS ended FROM group_members m
+                              JOIN loans l ON l.group_id = m.group_id AND (m.left_at IS NULL OR m.left_at > l.disbursed_at)
+                             WHERE m.client_id = i.id AND l.disbursed_at IS NOT NULL OFFSET 0) l
      ), fx_active AS (
        SELECT DISTINCT r.client_id, q::date AS quarter FROM fx_reach r
         CROSS JOIN LATERAL generate_series(greatest(date_trunc('quarter', r.disbursed_at), ${since}),
@@ -43,15 +50,17 @@ export function clientFactsSql(ids: string, ppi: { card: string; line: string; f
     columns: `
        (SELECT json_agg(json_build_array(c.id, c.gender, c.area, c.sector, c.region, c.partner_id, p.country,
                 ARRAY(SELECT m.group_id FROM group_members m WHERE m.client_id = c.id AND m.left_at IS NULL ORDER BY 1)))
-          FROM clients c JOIN partners p ON p.id = c.partner_id WHERE c.id IN (${ids}))::text AS fx_people,
+          FROM fx_ids i JOIN clients c ON c.id = i.id JOIN partners p ON p.id = c.partner_id)::text AS fx_people,
        (SELECT json_agg(json_build_array(a.client_id, a.quarter)) FROM fx_active a)::text AS fx_active,
-       (SELECT json_agg(json_build_array(l.client_id, date_trunc('quarter', l.disbursed_at)::date, l.sector, l.amount_usd_cents))
-          FROM loans l WHERE l.client_id IN (${ids}) AND l.disbursed_at >= ${since})::text AS fx_loans,
-       (SELECT json_agg(json_build_array(f.client_id, f.quarter, f.score, k.likelihood_bps))
-          FROM ppi_client_quarters f
-          JOIN ppi_lookup k ON k.scorecard_id = f.scorecard_id AND k.poverty_line = ${ppi.line} AND k.score = f.score
-         WHERE ${ppi.card} IS NOT NULL AND f.client_id IN (${ids}) AND f.scorecard_id = ${ppi.card}
-           AND f.quarter BETWEEN ${ppi.from} AND ${ppi.to})::text AS fx_ppi`,
+       (SELECT json_agg(json_build_array(i.id, date_trunc('quarter', l.disbursed_at)::date, l.sector, l.amount_usd_cents))
+          FROM fx_ids i CROSS JOIN LATERAL (SELECT l.disbursed_at, l.sector, l.amount_usd_cents FROM loans l
+                                             WHERE l.client_id = i.id AND l.disbursed_at >= ${since} OFFSET 0) l)::text AS fx_loans,
+       (SELECT json_agg(json_build_array(i.id, f.quarter, f.score, k.likelihood_bps))
+          FROM fx_ids i
+          CROSS JOIN LATERAL (SELECT f.quarter, f.score, f.scorecard_id FROM ppi_client_quarters f
+                               WHERE ${ppi.card} IS NOT NULL AND f.client_id = i.id AND f.scorecard_id = ${ppi.card}
+                                 AND f.quarter BETWEEN ${ppi.from} AND ${ppi.to} OFFSET 0) f
+          JOIN ppi_lookup k ON k.scorecard_id = f.scorecard_id AND k.poverty_line = ${ppi.line} AND k.score = f.score)::text AS fx_ppi`,
   };
 }
 
