@@ -114,3 +114,14 @@ test("a funder sees the trend of a group they fund, opens a member who agreed, a
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
   await expect(page.getByText(names[1]!)).toHaveCount(0);
 });
+
+test("anyone combines the gender, area and sector filters, and the page and its CSV link say which are on", async ({ page }) => {
+  await page.goto("/impact/portal");
+  await page.getByLabel("Gender").selectOption({ label: "Women" });
+  await page.getByLabel("Area").selectOption({ label: "Rural" });
+  await page.getByLabel("Sector").fill("Agriculture");
+  await page.getByRole("button", { name: "Show" }).click();
+  await expect(page).toHaveURL(/gender=female&area=rural&sector=Agriculture/);
+  await expect(page.getByRole("status")).toContainText("filtered by gender: female; area: rural; sector: Agriculture");
+  await expect(page.getByRole("link", { name: "Download this view as CSV" })).toHaveAttribute("href", /gender=female&area=rural&sector=Agriculture/);
+});
