@@ -495,7 +495,8 @@ export type SocialRead = {
 /**
  * The social section's counts for a view, from social_rollups: the node, every
  * node on its path and their children, per quarter (with the quarter before the
- * range, for retention), filtered and unfiltered; "known" counts from the
+ * range, for retention), under the view's filters and every smaller set of
+ * them (socialFilterKeys); "known" counts from the
  * viewer's own partners' rows and the few clients they see one by one
  * (`knownClients`: a funder's drill-down clients). `clientIds` are client rows
  * (or the client on view), whose own counts come from their facts.
