@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { filterSubsets, socialFilterKey, type PortalFilters } from "~/lib/impact.ts";
 import { ADMIN_PORTAL_VIEWER, impactView, portalViewerFor, PUBLIC_PORTAL_VIEWER, type PortalViewer } from "~/models/impact.server.ts";
+import { socialFromRollups } from "~/models/impact-rollup-read.server.ts";
 import { rebuildSocialRollups } from "~/models/impact-social.server.ts";
 import { loader as csvLoader } from "~/routes/impact.portal[.]csv.tsx";
 import { loader as portalLoader } from "~/routes/impact.portal.tsx";
@@ -18,6 +19,8 @@ const Q3 = "2026-Q3";
 
 let db: Awaited<ReturnType<typeof getDb>>;
 let zmFirst: { id: string };
+/** Of the first Zambian partner: a rural woman, an urban woman and a rural man (all farming). */
+let zmOnePerKind: string[];
 let zmStaff: PortalViewer;
 
 const people = (n: number, spec: PersonSpec): PersonSpec[] => Array.from({ length: n }, () => spec);
@@ -40,7 +43,8 @@ beforeAll(async () => {
   db = await getDb();
   // Zambia: two partners. The first has 7 women (5 rural, 2 urban): women minus rural women would be the 2 urban ones.
   zmFirst = await makePartner(db, { country: "ZM", regions: ["Lusaka"], name: "Zambia First" });
-  await borrowers(zmFirst.id, "Lusaka", [...people(5, F_R_AGRI), ...people(2, F_U_AGRI), ...people(6, M_R_AGRI), ...people(6, M_U_RETAIL)]);
+  const first = await borrowers(zmFirst.id, "Lusaka", [...people(5, F_R_AGRI), ...people(2, F_U_AGRI), ...people(6, M_R_AGRI), ...people(6, M_U_RETAIL)]);
+  zmOnePerKind = [first[0]!.id, first[5]!.id, first[7]!.id];
   const zmSecond = await makePartner(db, { country: "ZM", regions: ["Lusaka"], name: "Zambia Second" });
   await borrowers(zmSecond.id, "Lusaka", [...people(5, F_R_AGRI), ...people(5, M_U_RETAIL)]);
   // Zimbabwe and Mozambique: five in every combination of gender and area, except Mozambique's 4 rural women.
@@ -93,6 +97,43 @@ describe("combined counts", () => {
     expect(rows.map((r) => r.filter)).toEqual([...expected].sort());
     expect(expected).toContain("gender:female;area:urban;sector:Agriculture");
     expect(expected).not.toContain("gender:male;area:urban;sector:Agriculture");
+  });
+});
+
+describe("known clients under every smaller set of the filters", () => {
+  const counts = (c: { clients: number; known: number }) => [c.clients, c.known];
+  it("a funder's drill-down clients count in each view they match", async () => {
+    const read = await socialFromRollups({
+      path: { country: "ZM" },
+      quarters: [Q3],
+      filters: { gender: "female", area: "rural", sector: null },
+      viewer: { isPlatformAdmin: false, partnerIds: [] },
+      knownClients: zmOnePerKind,
+      clientIds: [],
+    });
+    const zm = read.social.get(Q3)!.get("C|ZM")!;
+    // Everyone 29 (3 known), women 12 (2), rural 16 (2); rural women 10 (1).
+    expect(zm.reached_wider.map(counts)).toEqual([[29, 3], [12, 2], [16, 2]]);
+    expect([zm.reached_f, zm.reached_f_known]).toEqual([10, 1]);
+    // One loan each, in their own sector: the loan figures' populations alike.
+    const loans = read.loans.get(Q3)!.get("C|ZM")!;
+    expect(loans.reach_wider.map(counts)).toEqual([[29, 3], [12, 2], [16, 2]]);
+    expect([loans.reach_f, loans.reach_f_known]).toEqual([10, 1]);
+  });
+
+  it("a member of staff knows their own partner's clients in each view", async () => {
+    const read = await socialFromRollups({
+      path: { country: "ZM" },
+      quarters: [Q3],
+      filters: { gender: "female", area: "rural", sector: "Agriculture" },
+      viewer: { isPlatformAdmin: false, partnerIds: [zmFirst.id] },
+      knownClients: [],
+      clientIds: [],
+    });
+    const zm = read.social.get(Q3)!.get("C|ZM")!;
+    // Masks: none, women, rural, rural women, farming, farming women, rural farming; the first partner holds 19 of 29.
+    expect(zm.reached_wider.map(counts)).toEqual([[29, 19], [12, 7], [16, 11], [10, 5], [18, 13], [12, 7], [16, 11]]);
+    expect([zm.reached_f, zm.reached_f_known]).toEqual([10, 5]);
   });
 });
 
