@@ -18,6 +18,7 @@ import {
   type Quarter,
   type SocialFilter,
 } from "~/lib/impact.ts";
+import { queryOneRowCached, type TypedParam } from "~/utils/cached-statement.server.ts";
 import { getDb } from "~/utils/db.server.ts";
 import { liveConsentRowsSql, liveConsentsFrom, type LiveConsents } from "./consent.server.ts";
 import { clientFactsSql, parseClientFacts, type ClientFactsRow } from "./impact-client-facts.server.ts";
@@ -179,7 +180,6 @@ export async function readRollupBundle(args: {
 }): Promise<RollupBundle> {
   const { path } = args;
   const level = rollupLevel(path);
-  const db = await getDb();
   const prefix = (alias: string, upTo: number) => PATH_COLS.slice(0, upTo).map((c, i) => ` AND ${alias}.${c} = $${i + 2}::text`).join("");
   // Every node on the path with its siblings, and the node's children (see treeCondition); or the node and its children.
   const tree = (alias: string) =>
@@ -277,35 +277,40 @@ export async function readRollupBundle(args: {
       (SELECT json_build_array(g.name, g.partner_id) FROM groups g WHERE g.id = NULLIF($5::text, ''))::text AS "group",
       ${clientColumns},
       $1::int AS level`;
-  const rows = (await db.$queryRawUnsafe(
-    sql,
-    level,
-    path.country ?? "",
-    path.region ?? "",
-    path.partner ?? "",
-    path.group ?? "",
-    isoDay(quarterStart(args.from)),
-    isoDay(quarterStart(args.to)),
-    args.scorecard ?? "",
-    args.line ?? "",
-    [...args.filters],
-    [...args.staffPartners],
-    isoDay(quarterStart(addQuarters(args.from, -1))),
+  const params: TypedParam[] = [
+    { type: "int", value: level },
+    { type: "text", value: path.country ?? "" },
+    { type: "text", value: path.region ?? "" },
+    { type: "text", value: path.partner ?? "" },
+    { type: "text", value: path.group ?? "" },
+    { type: "date", value: isoDay(quarterStart(args.from)) },
+    { type: "date", value: isoDay(quarterStart(args.to)) },
+    { type: "text", value: args.scorecard ?? "" },
+    { type: "text", value: args.line ?? "" },
+    { type: "text[]", value: [...args.filters] },
+    { type: "text[]", value: [...args.staffPartners] },
+    { type: "date", value: isoDay(quarterStart(addQuarters(args.from, -1))) },
     // Only sent when the statement uses them: PostgreSQL cannot type a parameter nothing mentions.
-    ...(withClients ? [args.clients?.only ? [...args.clients.only] : null, [...extra]] : []),
-  )) as (ClientFactsRow & {
+    ...(withClients
+      ? [
+          { type: "text[]" as const, value: args.clients?.only ? [...args.clients.only] : null },
+          { type: "text[]" as const, value: [...extra] },
+        ]
+      : []),
+  ];
+  // Planned once per session on the embedded database (parsing and planning this statement cost more than running it).
+  const row = (await queryOneRowCached(`impact_view_${level}`, sql, params)) as ClientFactsRow & {
     cards: string | null;
     chosen: string | null;
     ppi: string | null;
     kids: string | null;
     social: string | null;
-    rebuilt_at: Date | null;
+    rebuilt_at: string | null;
     partner: string | null;
     group: string | null;
     listed: string | null;
     listed_consents: string | null;
-  })[];
-  const row = rows[0]!;
+  };
   const parse = <T,>(text: string | null): T[] => (text ? (JSON.parse(text) as T[]) : []);
   const day = (text: string) => new Date(`${text}T00:00:00Z`);
   const scorecards = parse<[string, string, string, string, boolean, string[], number, string, string]>(row.cards)
