@@ -3,15 +3,15 @@
 //
 // On the embedded database (PGlite) every statement is parsed and planned in
 // WebAssembly on each call, and Prisma's driver adapter has no named prepared
-// statements. For the impact portal's one-statement views, planning was about
-// a third of a view's time. PL/pgSQL keeps the plans of the statements inside
+// statements. For the impact portal's one-statement views, parsing and planning
+// took longer than running the statement. PL/pgSQL keeps the plans of the statements inside
 // a function for the life of the session, so the statement is wrapped once in
 // a temporary function (pg_temp: it goes away with the session, and nothing is
 // added to the schema) and called with the same bind parameters. PostgreSQL
 // itself invalidates those plans when a table they use changes.
 //
-// A PostgreSQL server plans natively and fast, and a pool spreads calls over
-// sessions that would each need the function: there the statement runs as it is.
+// On a PostgreSQL server the same is done the usual way: a named prepared
+// statement, which the driver prepares on each pooled connection's first use.
 // See docs/decisions/026-cached-view-statement.md.
 import crypto from "node:crypto";
 import { getDatabase, getDb, type Db } from "./db.server.ts";
@@ -28,14 +28,18 @@ const created = new WeakMap<Db, Set<string>>();
  */
 export async function queryOneRowCached(name: string, sql: string, params: readonly TypedParam[]): Promise<Record<string, unknown>> {
   const db = await getDb();
+  const database = await getDatabase();
   const values = params.map((p) => p.value);
-  if ((await getDatabase()).target.kind !== "pglite") {
-    // The same row_to_json as the function's, so both paths give the same values (dates as PostgreSQL writes them).
-    const rows = (await db.$queryRawUnsafe(`SELECT row_to_json(q)::text AS row FROM (${sql}) q`, ...values)) as { row: string | null }[];
-    return rows[0]?.row ? (JSON.parse(rows[0].row) as Record<string, unknown>) : {};
-  }
   const types = params.map((p) => p.type);
   const fn = `${name}_${crypto.createHash("sha256").update(`${types.join(",")}\n${sql}`).digest("hex").slice(0, 16)}`;
+  if (database.target.kind !== "pglite") {
+    // The same row_to_json as the function's, so both paths give the same values (dates as PostgreSQL writes them).
+    const wrapped = `SELECT row_to_json(q)::text AS row FROM (${sql}) q`;
+    const rows = (
+      database.queryPrepared ? await database.queryPrepared(fn, wrapped, values) : await db.$queryRawUnsafe(wrapped, ...values)
+    ) as { row: string | null }[];
+    return rows[0]?.row ? (JSON.parse(rows[0].row) as Record<string, unknown>) : {};
+  }
   let known = created.get(db);
   if (!known) created.set(db, (known = new Set()));
   if (!known.has(fn)) {

@@ -104,6 +104,11 @@ export type OpenDatabase = {
   /** Raw SQL for tooling (migrations, verification, tests). */
   query: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
   exec: (sql: string) => Promise<void>;
+  /**
+   * PostgreSQL only: a named prepared statement, parsed and planned once per
+   * pooled connection (the driver prepares it on each connection's first use).
+   */
+  queryPrepared?: (name: string, sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
   /** LISTENs on `channel`: PostgreSQL on a connection of its own, PGlite on its one session. */
   listen: (channel: string, handlers: ListenHandlers) => Promise<NotificationListener>;
   close: () => Promise<void>;
@@ -168,6 +173,7 @@ export function openPostgres(url: string, poolOptions: pg.PoolConfig = {}): Open
     exec: async (sql) => {
       await pool.query(sql);
     },
+    queryPrepared: async (name, sql, params) => (await pool.query<Record<string, unknown>>({ name, text: sql, values: params })).rows,
     listen: (channel, handlers) => listenPostgres(url, channel, handlers),
     close: async () => {
       if (closed) return;
