@@ -832,13 +832,14 @@ async function ppiSection(ctx: Ctx, listing: Listing) {
           from,
           to,
         )) as { client_id: string; quarter: Date; score: number; likelihood_bps: number }[]);
+    const listed = new Set(listing.clientIds);
     for (const f of facts) {
       // A funder sees a client's PPI only with the client's `ppi` consent too.
       if (!mayShow("ppi", consents.get(f.client_id), viewer, path.partner!)) continue;
       const q = quarterOf(new Date(f.quarter));
       const figure: PpiFigure = { shown: true, clients: 1, rateBps: f.likelihood_bps, meanScore: f.score };
       if (ctx.level === "client" && f.client_id === path.client) trend.set(q, figure);
-      if (q === filters.to && listing.clientIds.includes(f.client_id)) children.set(clientKey(f.client_id), figure);
+      if (q === filters.to && listed.has(f.client_id)) children.set(clientKey(f.client_id), figure);
     }
   }
   return { scorecards, scorecard, line, versionNote, trend, children, anySuppressed };
@@ -883,7 +884,9 @@ async function socialSection(ctx: Ctx, listing: Listing) {
         counts.set(key, countsOf(row));
         if (key === ROOT) continue;
         const parent = key.startsWith("X|") ? current : parentOfKey(key);
-        childKeysOf.set(parent, [...(childKeysOf.get(parent) ?? []), key]);
+        const siblings = childKeysOf.get(parent);
+        if (siblings) siblings.push(key);
+        else childKeysOf.set(parent, [key]);
       }
       return decideShown(ctx.keys, childKeysOf, counts, ctx.maySee);
     };
