@@ -147,7 +147,8 @@ export const CLIENT_ROWS_MAX = 500;
  * One round trip for a node's view (platform to group): its scorecards, the
  * chosen scorecard's PPI rows on the path and for the children, the children's
  * keys and names, and the social rows (the quarter before the range included,
- * for retention; the node's own sector rows; the viewer's own partners' rows).
+ * for retention; the node's own sector rows under the gender and area filters and
+ * every smaller set of them; the viewer's own partners' rows).
  * A view's cost on an embedded database is mostly round trips, so the rows come
  * back as one JSON text each.
  */
@@ -214,13 +215,13 @@ export async function readRollupBundle(args: {
     ? `, listed AS (
       SELECT c.id, c.full_name, c.gender::text AS gender, c.area::text AS area, c.region, c.village FROM clients c
        WHERE ${list ? "true" : "false"} AND c.partner_id = $4::text AND c.region = $3::text AND ${membership}
-         AND ($13::text[] IS NULL OR c.id IN (SELECT unnest($13::text[])))
+         AND ($14::text[] IS NULL OR c.id IN (SELECT unnest($14::text[])))
          ${args.clients?.drilldownOnly ? `AND ${drilldownConsent("c.id")}` : ""}
        ORDER BY c.full_name, c.id LIMIT ${CLIENT_ROWS_MAX}
     ), fact_ids AS (
       SELECT l.id FROM listed l
       UNION
-      SELECT x.id FROM unnest($14::text[]) AS x(id) WHERE ${drilldownConsent("x.id")}
+      SELECT x.id FROM unnest($15::text[]) AS x(id) WHERE ${drilldownConsent("x.id")}
     ), ${facts.ctes}`
     : "";
   const clientColumns = withClients
@@ -252,8 +253,8 @@ export async function readRollupBundle(args: {
         FROM social_rollups r
        WHERE ${socialOn ? "true" : "false"} AND r.quarter BETWEEN $12::date AND $7::date
          AND ((r.filter = ANY ($10::text[]) AND ${tree("r")})
-           OR (r.filter LIKE 'sector:%' AND r.level = ${level}${prefix("r", level)})
-           OR (r.level = 3 AND r.partner_id = ANY ($11::text[]) AND (r.filter = ANY ($10::text[]) OR r.filter LIKE 'sector:%')))
+           OR (r.filter LIKE ANY ($13::text[]) AND r.level = ${level}${prefix("r", level)})
+           OR (r.level = 3 AND r.partner_id = ANY ($11::text[]) AND (r.filter = ANY ($10::text[]) OR r.filter LIKE ANY ($13::text[]))))
     ), kids AS (
       -- The node's children with figures: in the rows just read, and under another scorecard when the node has several.
       SELECT p.${childCol ?? "group_id"} AS id FROM ppi p WHERE p.level = ${level + 1}${prefix("p", level)}
@@ -290,6 +291,7 @@ export async function readRollupBundle(args: {
     { type: "text[]", value: [...args.filters] },
     { type: "text[]", value: [...args.staffPartners] },
     { type: "date", value: isoDay(quarterStart(addQuarters(args.from, -1))) },
+    { type: "text[]", value: sectorKeyPatterns(args.filters) },
     // Only sent when the statement uses them: PostgreSQL cannot type a parameter nothing mentions.
     ...(withClients
       ? [
@@ -414,7 +416,11 @@ export type LoanCounts = {
   reach_wider: CellCounts[];
 };
 
-export type SectorCounts = { sector: string | null; loans: number; amount: string; reach: number; reach_known: number };
+/**
+ * Loans by sector over the range. `wider`: the same loans under every smaller set of the cell's filters (cellShown's
+ * `wider`: the view's gender and area filters plus the sector; for the total, the gender and area filters alone).
+ */
+export type SectorCounts = { sector: string | null; loans: number; amount: string; reach: number; reach_known: number; wider: CellCounts[] };
 
 export type { SocialFilter };
 
@@ -424,6 +430,18 @@ export type { SocialFilter };
  */
 export function socialFilterKeys(f: SocialFilter): string[] {
   return filterSubsets(f).map(socialFilterKey);
+}
+
+/**
+ * LIKE patterns for the node's loans-by-sector rows: each key among `filterKeys`
+ * that names no sector, followed by any sector ('sector:%', 'gender:female;sector:%',
+ * …). A sector cell under gender or area filters is weighed against the same
+ * sector under every smaller set of them (docs/decisions/025), so all of them are read.
+ */
+export function sectorKeyPatterns(filterKeys: readonly string[]): string[] {
+  const escape = (text: string) => text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+  const withoutSector = filterKeys.filter((k) => !k.split(";").some((part) => part.startsWith("sector:")));
+  return [...new Set(withoutSector)].map((k) => (k ? `${escape(k)};sector:%` : "sector:%"));
 }
 
 export type SocialViewer = { isPlatformAdmin: boolean; partnerIds: readonly string[] };
@@ -493,7 +511,10 @@ export type SocialRead = {
   rebuiltAt: Date | null;
   social: Map<Quarter, Map<string, SocialCounts>>;
   loans: Map<Quarter, Map<string, LoanCounts>>;
-  /** Loans over the range at the node by sector; the entry with sector null is the total. */
+  /**
+   * Loans over the range at the node by sector, under the gender and area filters; the entry with sector null is
+   * the total. With a sector filter every sector is here still (the model shows only that one, decided among them).
+   */
   sectors: SectorCounts[];
 };
 
@@ -524,19 +545,18 @@ export async function socialFromRollups(args: {
   const subsets = filterSubsets(args.filters);
   const filterKeys = subsets.map(socialFilterKey);
   const full = subsets.length - 1;
-  const filter = filterKeys[full]!;
   const first = quarters[0]!;
   const last = quarters[quarters.length - 1]!;
-  const params: unknown[] = [isoDay(quarterStart(addQuarters(first, -1))), isoDay(quarterStart(last)), filterKeys];
+  const params: unknown[] = [isoDay(quarterStart(addQuarters(first, -1))), isoDay(quarterStart(last)), filterKeys, sectorKeyPatterns(filterKeys)];
   const tree = treeCondition(path, params, "r");
   const staff = viewer.isPlatformAdmin ? [] : [...viewer.partnerIds];
   params.push(staff);
   const cols = `r.level, r.country, r.region, r.partner_id, r.group_id, r.filter, r.quarter, r.active_clients, r.women, r.rural, r.retained,
                 r.loans_disbursed, r.disbursed_usd_cents::text AS usd`;
-  const common = `r.quarter BETWEEN $1::date AND $2::date AND (r.filter = ANY($3::text[]) OR r.filter LIKE 'sector:%')`;
+  const common = `r.quarter BETWEEN $1::date AND $2::date AND (r.filter = ANY($3::text[]) OR r.filter LIKE ANY($4::text[]))`;
   const level = rollupLevel(path);
   const nodeValues = pathValues(path).slice(0, level);
-  const nodeCond = `r.level = ${level} ${nodeValues.map((_, i) => `AND r.${PATH_COLS[i]} = $${i + 4}::text`).join(" ")}`;
+  const nodeCond = `r.level = ${level} ${nodeValues.map((_, i) => `AND r.${PATH_COLS[i]} = $${i + 5}::text`).join(" ")}`;
   const [rows, stamp] = args.rows ? [args.rows.rows, [{ at: args.rows.rebuiltAt }]] : await Promise.all([
     db.$queryRawUnsafe(
       // Sector rows only at the node itself (loans by sector); the tree's rows for the filters.
@@ -718,6 +738,7 @@ export async function socialFromRollups(args: {
 
   // Loans by sector over the range at the node (or the client on view).
   const sectors: SectorCounts[] = [];
+  let parentWider: CellCounts[] = [];
   const inRange = new Set(quarters.map((q) => isoDay(quarterStart(q))));
   if (path.client) {
     const c = facts.get(path.client);
@@ -729,39 +750,60 @@ export async function socialFromRollups(args: {
       s.cents += l.cents;
       bySector.set(l.sector, s);
     }
-    for (const [sector, s] of bySector) sectors.push({ sector, loans: s.loans, amount: String(s.cents), reach: s.loans, reach_known: s.loans });
+    // A client's own loans are shown to whoever may open the client: nothing to weigh.
+    for (const [sector, s] of bySector) sectors.push({ sector, loans: s.loans, amount: String(s.cents), reach: s.loans, reach_known: s.loans, wider: [] });
   } else {
-    const bySector = new Map<string, SectorCounts>();
+    // Each cell is the node's row under the view's gender and area filters plus that sector, summed over the range,
+    // with the same sector and the node under every smaller set of those filters as its wider views (cellShown,
+    // docs/decisions/025). With a sector filter too, every sector is still counted: the model decides the one asked
+    // for among them, as the table without that filter does, so the two views agree.
+    const outer: SocialFilter = { ...args.filters, sector: null };
+    const outerKey = socialFilterKey(outer);
+    const sectorPrefix = outerKey ? `${outerKey};sector:` : "sector:";
+    // filterSubsets puts the sector last: a cell's masks are those of `outer`, then the same with the sector.
+    const cellFull = 2 * filterSubsets(outer).length - 1;
+    const names = new Set<string>();
     for (const [q, byFilter] of byQuarter) {
       if (!inRange.has(q)) continue;
       for (const [flt, byKey] of byFilter) {
-        if (!flt.startsWith("sector:")) continue;
-        // With a sector filter only that sector. With a gender or area filter no table: its cells would need
-        // their own wider views weighed (docs/decisions/025), and the filtered loan figures say the total.
-        if (args.filters.gender || args.filters.area) continue;
-        if (args.filters.sector && flt !== filter) continue;
-        const r = byKey.get(nodeKeyOnView);
-        if (!r || r.loans_disbursed === 0) continue;
-        const sector = flt.slice(7);
-        const s = bySector.get(sector) ?? { sector, loans: 0, amount: "0", reach: 0, reach_known: 0 };
-        s.loans += r.loans_disbursed;
-        s.amount = String(BigInt(s.amount) + BigInt(r.usd));
-        s.reach += r.loans_disbursed;
-        s.reach_known += known(nodeKeyOnView, r.loans_disbursed, q, flt, (x) => x.loans_disbursed, (c) =>
-          c.loans.filter((l) => l.quarter === q && l.sector === sector).length,
-        );
-        bySector.set(sector, s);
+        if (flt.startsWith(sectorPrefix) && (byKey.get(nodeKeyOnView)?.loans_disbursed ?? 0) > 0) names.add(flt.slice(sectorPrefix.length));
       }
     }
-    sectors.push(...bySector.values());
+    // The node's loans under one set of filters over the range, with how many the viewer knows, and their amount.
+    const overRange = (set: SocialFilter): CellCounts & { amount: bigint } => {
+      const key = socialFilterKey(set);
+      const out = { clients: 0, known: 0, amount: 0n };
+      for (const q of inRange) {
+        const r = byQuarter.get(q)?.get(key)?.get(nodeKeyOnView);
+        const n = r?.loans_disbursed ?? 0;
+        out.clients += n;
+        out.known += known(nodeKeyOnView, n, q, key, count, (c) => c.loans.filter((l) => l.quarter === q && loanMatches(c, l.sector, set)).length);
+        if (r) out.amount += BigInt(r.usd);
+      }
+      return out;
+    };
+    const outerSets = filterSubsets(outer);
+    const countsOnly = (c: CellCounts): CellCounts => ({ clients: c.clients, known: c.known });
+    // Without the sector: the same for every cell.
+    const withoutSector = outerSets.map((set) => overRange(set));
+    for (const sector of [...names].sort()) {
+      const withSector = outerSets.map((set) => overRange({ ...set, sector }));
+      const cell = withSector[withSector.length - 1]!;
+      const wider = [...withoutSector, ...withSector].slice(0, cellFull).map(countsOnly);
+      sectors.push({ sector, loans: cell.clients, amount: String(cell.amount), reach: cell.clients, reach_known: cell.known, wider });
+    }
+    parentWider = withoutSector.slice(0, -1).map(countsOnly);
   }
   if (sectors.length > 0) {
+    // The table's parent: its rows' sum (every loan has a sector), weighed against the node under every smaller set
+    // of the gender and area filters.
     sectors.push({
       sector: null,
       loans: sectors.reduce((s, x) => s + x.loans, 0),
       amount: String(sectors.reduce((s, x) => s + BigInt(x.amount), 0n)),
       reach: sectors.reduce((s, x) => s + x.reach, 0),
       reach_known: sectors.reduce((s, x) => s + x.reach_known, 0),
+      wider: parentWider,
     });
   }
   return { rebuiltAt: stamp[0]?.at ?? null, social, loans, sectors };

@@ -932,19 +932,25 @@ async function socialSection(ctx: Ctx, listing: Listing) {
   const bySector = sectorRaw.filter((r) => r.sector !== null).sort((a, b) => b.loans - a.loans || a.sector!.localeCompare(b.sector!));
   let sectors: ImpactView["sectors"] = [];
   if (total) {
-    const parentShown = atClient || cellShown({ clients: total.reach, known: total.reach_known });
+    // Each cell is a figure under the gender and area filters plus its sector, weighed against every smaller set of
+    // them; then complementary suppression among the cells against the node under the gender and area filters.
+    const parentShown = atClient || cellShown({ clients: total.reach, known: total.reach_known }, total.wider);
     const cells = bySector.map((r) => ({
       key: r.sector!,
       others: r.reach - r.reach_known,
-      shown: atClient || cellShown({ clients: r.reach, known: r.reach_known }),
+      shown: atClient || cellShown({ clients: r.reach, known: r.reach_known }, r.wider),
     }));
     const extra = atClient ? new Set<string>() : complementarySuppression(total.reach - total.reach_known, parentShown, cells);
-    sectors = bySector.map((r, i) => {
-      const shown = parentShown && cells[i]!.shown && !extra.has(r.sector!);
+    const decided = bySector.map((r, i) => ({ r, shown: parentShown && cells[i]!.shown && !extra.has(r.sector!) }));
+    // With a sector filter only that sector, decided as in the table without the filter, so the two views agree.
+    sectors = decided.flatMap(({ r, shown }) => {
+      if (filters.sector && r.sector !== filters.sector) return [];
       if (!shown) anySuppressed = true;
-      return shown
-        ? { sector: r.sector!, shown, loans: r.loans, amountCents: Number(r.amount), averageCents: Math.round(Number(r.amount) / r.loans) }
-        : { sector: r.sector!, shown, loans: null, amountCents: null, averageCents: null };
+      return [
+        shown
+          ? { sector: r.sector!, shown, loans: r.loans, amountCents: Number(r.amount), averageCents: Math.round(Number(r.amount) / r.loans) }
+          : { sector: r.sector!, shown, loans: null, amountCents: null, averageCents: null },
+      ];
     });
   }
   return { trend, children, sectors, anySuppressed, asOf: read.rebuiltAt ? read.rebuiltAt.toISOString() : null };

@@ -192,7 +192,6 @@ export default function ImpactPortal() {
       {view.level !== "client" ? (
         <p role="status" className="filters-on">
           {filterSummary(view.filters) ? <>Clients and loans filtered by {filterSummary(view.filters)}.</> : "Clients and loans: everyone, no filter."}
-          {view.filters.gender || view.filters.area ? " Loans by sector are not shown with a gender or area filter." : null}
         </p>
       ) : null}
       <p>
@@ -269,6 +268,7 @@ export default function ImpactPortal() {
             <table>
               <caption>
                 Loans disbursed by sector, {quarterLabel(quarters[0]!)} to {lastQuarter}
+                {filterSummary(view.filters) ? `, filtered by ${filterSummary(view.filters)}` : ""}
               </caption>
               <thead>
                 <tr>
