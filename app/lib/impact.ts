@@ -422,6 +422,10 @@ const querySchema = z
     gender: z.preprocess(emptyToUndefined, z.enum(GENDERS, { message: "gender: choose female, male, other or unspecified." }).optional()),
     area: z.preprocess(emptyToUndefined, z.enum(AREAS, { message: "area: choose rural, urban or unknown." }).optional()),
     sector: optionalText(80, "sector: use at most 80 characters."),
+    page: z.preprocess(
+      emptyToUndefined,
+      z.coerce.number({ message: "page: give a page number from 1." }).int({ message: "page: give a page number from 1." }).min(1, { message: "page: give a page number from 1." }).max(100_000, { message: "page: give a page number up to 100,000." }).optional(),
+    ),
   })
   .superRefine((value, ctx) => {
     const from = parseQuarter(value.from);
@@ -435,12 +439,16 @@ const querySchema = z
     if ("error" in level) ctx.addIssue({ code: "custom", path: ["country"], message: level.error });
   });
 
-export type PortalQuery = { ok: true; path: NodePath; filters: PortalFilters } | { ok: false; errors: string[] };
+/** A partner's or group's client rows are listed this many to a page (by name). */
+export const CLIENT_PAGE_SIZE = 50;
+
+/** The page of client rows asked for (1 when none); not a filter: links to other nodes start at page 1. */
+export type PortalQuery = { ok: true; path: NodePath; filters: PortalFilters; page: number } | { ok: false; errors: string[] };
 
 /** The portal's query string: the node and the filters, with defaults; every error names its field. */
 export function parsePortalQuery(params: URLSearchParams, now: Date): PortalQuery {
   const raw: Record<string, string> = {};
-  for (const key of ["country", "region", "partner", "group", "client", "from", "to", "scorecard", "line", "gender", "area", "sector"]) {
+  for (const key of ["country", "region", "partner", "group", "client", "from", "to", "scorecard", "line", "gender", "area", "sector", "page"]) {
     const value = params.get(key);
     if (value !== null) raw[key] = key === "country" ? value.trim().toUpperCase() : value;
   }
@@ -463,6 +471,7 @@ export function parsePortalQuery(params: URLSearchParams, now: Date): PortalQuer
       area: v.area ?? null,
       sector: v.sector ?? null,
     },
+    page: v.page ?? 1,
   };
 }
 

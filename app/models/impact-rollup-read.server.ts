@@ -136,12 +136,14 @@ export type RollupBundle = {
   clientConsents: Map<string, LiveConsents>;
   /** The facts of the client rows and of `clients.extra`, with the chosen scorecard's PPI quarters. */
   clientFacts: Map<string, ClientFacts>;
+  /** How many client rows there are on every page together (0 when none were asked for). */
+  clientTotal: number;
 };
 
 export type ClientRowRecord = { id: string; full_name: string; gender: string; area: string; region: string; village: string };
 
-/** A partner's or group's view lists clients (no rollup holds them); at most this many, by name. */
-export const CLIENT_ROWS_MAX = 500;
+/** A partner's or group's CSV lists every client row up to this many, by name (the page shows them a page at a time). */
+export const CLIENT_ROWS_MAX = 5_000;
 
 /**
  * One round trip for a node's view (platform to group): its scorecards, the
@@ -177,7 +179,14 @@ export async function readRollupBundle(args: {
    * decides from the consents). `extra`: more clients whose facts are needed (a
    * funder's funded clients: only those with that consent are read).
    */
-  clients?: { list: boolean; only: readonly string[] | null; drilldownOnly: boolean; extra: readonly string[] };
+  clients?: {
+    list: boolean;
+    only: readonly string[] | null;
+    drilldownOnly: boolean;
+    extra: readonly string[];
+    /** The rows of one page (by name), or every row up to CLIENT_ROWS_MAX when null. */
+    page: { size: number; number: number } | null;
+  };
 }): Promise<RollupBundle> {
   const { path } = args;
   const level = rollupLevel(path);
@@ -210,14 +219,16 @@ export async function readRollupBundle(args: {
   });
   // Client rows and facts only where asked for: each piece of the statement costs planning time, even when empty.
   const extra = args.clients?.extra ?? [];
+  const page = args.clients?.page ?? null;
   const withClients = list || extra.length > 0;
   const clientCtes = withClients
-    ? `, listed AS (
+    ? `, matching AS (
       SELECT c.id, c.full_name, c.gender::text AS gender, c.area::text AS area, c.region, c.village FROM clients c
        WHERE ${list ? "true" : "false"} AND c.partner_id = $4::text AND c.region = $3::text AND ${membership}
          AND ($14::text[] IS NULL OR c.id IN (SELECT unnest($14::text[])))
          ${args.clients?.drilldownOnly ? `AND ${drilldownConsent("c.id")}` : ""}
-       ORDER BY c.full_name, c.id LIMIT ${CLIENT_ROWS_MAX}
+    ), listed AS (
+      SELECT m.* FROM matching m ORDER BY m.full_name, m.id LIMIT $16::int OFFSET $17::int
     ), fact_ids AS (
       SELECT l.id FROM listed l
       UNION
@@ -227,8 +238,9 @@ export async function readRollupBundle(args: {
   const clientColumns = withClients
     ? `(SELECT json_agg(json_build_array(l.id, l.full_name, l.gender, l.area, l.region, l.village) ORDER BY l.full_name, l.id) FROM listed l)::text AS listed,
       ${liveConsentRowsSql("SELECT l.id FROM listed l")} AS listed_consents,
+      (SELECT count(*)::int FROM matching) AS listed_total,
       ${facts.columns}`
-    : `NULL::text AS listed, NULL::text AS listed_consents, NULL::text AS fx_people, NULL::text AS fx_active, NULL::text AS fx_loans, NULL::text AS fx_ppi`;
+    : `NULL::text AS listed, NULL::text AS listed_consents, NULL::int AS listed_total, NULL::text AS fx_people, NULL::text AS fx_active, NULL::text AS fx_loans, NULL::text AS fx_ppi`;
   const sql = `
     WITH cards AS (
       SELECT r.scorecard_id, max(r.clients)::int AS clients, min(r.quarter) AS first_q, max(r.quarter) AS last_q
@@ -297,6 +309,8 @@ export async function readRollupBundle(args: {
       ? [
           { type: "text[]" as const, value: args.clients?.only ? [...args.clients.only] : null },
           { type: "text[]" as const, value: [...extra] },
+          { type: "int" as const, value: page ? page.size : CLIENT_ROWS_MAX },
+          { type: "int" as const, value: page ? (page.number - 1) * page.size : 0 },
         ]
       : []),
   ];
@@ -312,6 +326,7 @@ export async function readRollupBundle(args: {
     group: string | null;
     listed: string | null;
     listed_consents: string | null;
+    listed_total: number | null;
   };
   const parse = <T,>(text: string | null): T[] => (text ? (JSON.parse(text) as T[]) : []);
   const day = (text: string) => new Date(`${text}T00:00:00Z`);
@@ -377,6 +392,7 @@ export async function readRollupBundle(args: {
     })),
     clientConsents: liveConsentsFrom(row.listed_consents),
     clientFacts: parseClientFacts(row),
+    clientTotal: row.listed_total ?? 0,
   };
 }
 

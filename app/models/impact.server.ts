@@ -15,6 +15,7 @@ import {
   complementarySuppression,
   decideShown,
   defaultQuarterRange,
+  CLIENT_PAGE_SIZE,
   filterSummary,
   levelOf,
   levelOpenTo,
@@ -328,6 +329,8 @@ export type ImpactView = {
   socialAsOf: string | null;
   /** Client-level rows returned (for the audit and the page). */
   clientIdsShown: string[];
+  /** A partner's or group's client rows come a page at a time: this page, its size, how many rows in all (null elsewhere). */
+  clientPages: { page: number; pageSize: number; total: number } | null;
 };
 
 export type ImpactSection = "ppi" | "social";
@@ -338,6 +341,8 @@ export type ImpactViewOptions = {
   /** What the read is called in the audit trail ("portal page", "portal CSV"). */
   auditWhat?: string;
   sections?: readonly ImpactSection[];
+  /** The page of client rows (1 by default), or "all" (a CSV: every row up to CLIENT_ROWS_MAX). */
+  clientPage?: number | "all";
 };
 
 const CHILD_LEVEL: Record<NodeLevel, NodeLevel | null> = {
@@ -388,6 +393,7 @@ export async function impactView(
             only: staff ? null : [...viewer.fundedClients],
             drilldownOnly: !staff,
             extra: viewer.isPlatformAdmin ? [] : [...viewer.fundedClients],
+            page: options.clientPage === "all" ? null : { size: CLIENT_PAGE_SIZE, number: options.clientPage ?? 1 },
           },
         }).catch((error: unknown) => error as Error),
   ]);
@@ -473,6 +479,10 @@ export async function impactView(
     anySuppressed,
     socialAsOf,
     clientIdsShown,
+    clientPages:
+      bundle && path.partner && !atClient && options.clientPage !== "all"
+        ? { page: options.clientPage ?? 1, pageSize: CLIENT_PAGE_SIZE, total: bundle.clientTotal }
+        : null,
   };
 }
 

@@ -39,7 +39,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (!query.ok) throw new Response(query.errors.join(" "), { status: 400 });
   const viewer = await portalViewerFor(user?.id ?? null);
   try {
-    const view = await impactView(viewer, query.path, query.filters, { auditPath: `${url.pathname}${url.search}`, auditWhat: "Impact portal page" });
+    const view = await impactView(viewer, query.path, query.filters, {
+      auditPath: `${url.pathname}${url.search}`,
+      auditWhat: "Impact portal page",
+      clientPage: query.page,
+    });
     return json({ view, signedIn: Boolean(user), isAdmin: viewer.isPlatformAdmin }, { headers: { "Cache-Control": "private, no-store" } });
   } catch (error) {
     if (error instanceof ImpactNotFound) throw new Response("Not found", { status: 404 });
@@ -395,9 +399,43 @@ export default function ImpactPortal() {
               </table>
             </div>
           )}
+          {view.clientPages ? <ClientPager pages={view.clientPages} href={(page) => `/impact/portal${portalSearch(path, { ...params, page: String(page) })}`} /> : null}
         </section>
       ) : null}
     </article>
+  );
+}
+
+/** Client rows come a page at a time (by name); the groups above them are on every page. */
+function ClientPager({ pages, href }: { pages: { page: number; pageSize: number; total: number }; href: (page: number) => string }) {
+  const { page, pageSize, total } = pages;
+  const last = Math.max(1, Math.ceil(total / pageSize));
+  if (total <= pageSize && page === 1) return null;
+  const first = (page - 1) * pageSize + 1;
+  return (
+    <nav aria-label="Pages of clients" className="pager">
+      <p>
+        {page > last
+          ? `This page is past the last client (${total.toLocaleString("en")} in all).`
+          : `Clients ${first.toLocaleString("en")}–${Math.min(page * pageSize, total).toLocaleString("en")} of ${total.toLocaleString("en")}, by name (page ${page} of ${last}).`}
+      </p>
+      <ul>
+        {page > 1 ? (
+          <li>
+            <Link to={href(Math.min(page - 1, last))} rel="prev">
+              Previous clients
+            </Link>
+          </li>
+        ) : null}
+        {page < last ? (
+          <li>
+            <Link to={href(page + 1)} rel="next">
+              Next clients
+            </Link>
+          </li>
+        ) : null}
+      </ul>
+    </nav>
   );
 }
 

@@ -11,7 +11,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (!query.ok) return new Response(query.errors.join(" "), { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   const viewer = await portalViewerFor(user?.id ?? null);
   try {
-    const view = await impactView(viewer, query.path, query.filters, { auditPath: `${url.pathname}${url.search}`, auditWhat: "Impact portal CSV" });
+    // Every client row, not the page on screen (up to CLIENT_ROWS_MAX).
+    const view = await impactView(viewer, query.path, query.filters, { auditPath: `${url.pathname}${url.search}`, auditWhat: "Impact portal CSV", clientPage: "all" });
     const name = [view.level, ...Object.values(query.path).filter(Boolean)].join("-").replace(/[^A-Za-z0-9-]+/g, "_");
     return new Response(impactViewCsv(view), {
       headers: {
