@@ -241,6 +241,10 @@ export async function readRollupBundle(args: {
       (SELECT count(*)::int FROM matching) AS listed_total,
       ${facts.columns}`
     : `NULL::text AS listed, NULL::text AS listed_consents, NULL::int AS listed_total, NULL::text AS fx_people, NULL::text AS fx_active, NULL::text AS fx_loans, NULL::text AS fx_ppi`;
+  // Without gender or area filters the sector rows are one prefix, which the primary key's order serves as a range;
+  // LIKE ANY over a list of patterns cannot use it and reads every filter key at the node.
+  const sectorPatterns = sectorKeyPatterns(args.filters);
+  const sectorOnly = sectorPatterns.length === 1 && sectorPatterns[0] === "sector:%";
   const sql = `
     WITH cards AS (
       SELECT r.scorecard_id, max(r.clients)::int AS clients, min(r.quarter) AS first_q, max(r.quarter) AS last_q
@@ -265,8 +269,8 @@ export async function readRollupBundle(args: {
         FROM social_rollups r
        WHERE ${socialOn ? "true" : "false"} AND r.quarter BETWEEN $12::date AND $7::date
          AND ((r.filter = ANY ($10::text[]) AND ${tree("r")})
-           OR (r.filter LIKE ANY ($13::text[]) AND r.level = ${level}${prefix("r", level)})
-           OR (r.level = 3 AND r.partner_id = ANY ($11::text[]) AND (r.filter = ANY ($10::text[]) OR r.filter LIKE ANY ($13::text[]))))
+           OR (${sectorOnly ? `r.filter LIKE 'sector:%' AND $13::text[] IS NOT NULL` : "r.filter LIKE ANY ($13::text[])"} AND r.level = ${level}${prefix("r", level)})
+           OR (r.level = 3 AND r.partner_id = ANY ($11::text[]) AND (r.filter = ANY ($10::text[]) OR ${sectorOnly ? "r.filter LIKE 'sector:%'" : "r.filter LIKE ANY ($13::text[])"})))
     ), kids AS (
       -- The node's children with figures: in the rows just read, and under another scorecard when the node has several.
       SELECT p.${childCol ?? "group_id"} AS id FROM ppi p WHERE p.level = ${level + 1}${prefix("p", level)}
@@ -303,7 +307,7 @@ export async function readRollupBundle(args: {
     { type: "text[]", value: [...args.filters] },
     { type: "text[]", value: [...args.staffPartners] },
     { type: "date", value: isoDay(quarterStart(addQuarters(args.from, -1))) },
-    { type: "text[]", value: sectorKeyPatterns(args.filters) },
+    { type: "text[]", value: sectorPatterns },
     // Only sent when the statement uses them: PostgreSQL cannot type a parameter nothing mentions.
     ...(withClients
       ? [
