@@ -9,6 +9,7 @@
 // R|country|region, T|country|region|partner, G|…|group, X|client.
 import {
   addQuarters,
+  cellShown,
   filterSubsets,
   quarterOf,
   quarterStart,
@@ -440,7 +441,20 @@ export type LoanCounts = {
  * Loans by sector over the range. `wider`: the same loans under every smaller set of the cell's filters (cellShown's
  * `wider`: the view's gender and area filters plus the sector; for the total, the gender and area filters alone).
  */
-export type SectorCounts = { sector: string | null; loans: number; amount: string; reach: number; reach_known: number; wider: CellCounts[] };
+export type SectorCounts = {
+  sector: string | null;
+  loans: number;
+  amount: string;
+  reach: number;
+  reach_known: number;
+  wider: CellCounts[];
+  /**
+   * Every quarter's part of this range total passes cellShown against its own wider views (or is empty). The range
+   * is the viewer's to choose, so two ranges one quarter apart, or the total against the quarterly trend, give any
+   * single quarter's part; a total is shown only if each part could be.
+   */
+  quarterlyShown: boolean;
+};
 
 export type { SocialFilter };
 
@@ -759,6 +773,7 @@ export async function socialFromRollups(args: {
   // Loans by sector over the range at the node (or the client on view).
   const sectors: SectorCounts[] = [];
   let parentWider: CellCounts[] = [];
+  let parentQuarterly = true;
   const inRange = new Set(quarters.map((q) => isoDay(quarterStart(q))));
   if (path.client) {
     const c = facts.get(path.client);
@@ -771,7 +786,9 @@ export async function socialFromRollups(args: {
       bySector.set(l.sector, s);
     }
     // A client's own loans are shown to whoever may open the client: nothing to weigh.
-    for (const [sector, s] of bySector) sectors.push({ sector, loans: s.loans, amount: String(s.cents), reach: s.loans, reach_known: s.loans, wider: [] });
+    for (const [sector, s] of bySector) {
+      sectors.push({ sector, loans: s.loans, amount: String(s.cents), reach: s.loans, reach_known: s.loans, wider: [], quarterlyShown: true });
+    }
   } else {
     // Each cell is the node's row under the view's gender and area filters plus that sector, summed over the range,
     // with the same sector and the node under every smaller set of those filters as its wider views (cellShown,
@@ -789,11 +806,12 @@ export async function socialFromRollups(args: {
         if (flt.startsWith(sectorPrefix) && (byKey.get(nodeKeyOnView)?.loans_disbursed ?? 0) > 0) names.add(flt.slice(sectorPrefix.length));
       }
     }
-    // The node's loans under one set of filters over the range, with how many the viewer knows, and their amount.
-    const overRange = (set: SocialFilter): CellCounts & { amount: bigint } => {
+    // The node's loans under one set of filters over the range (or some of its quarters), with how many the viewer
+    // knows, and their amount.
+    const overRange = (set: SocialFilter, within: Iterable<string> = inRange): CellCounts & { amount: bigint } => {
       const key = socialFilterKey(set);
       const out = { clients: 0, known: 0, amount: 0n };
-      for (const q of inRange) {
+      for (const q of within) {
         const r = byQuarter.get(q)?.get(key)?.get(nodeKeyOnView);
         const n = r?.loans_disbursed ?? 0;
         out.clients += n;
@@ -806,13 +824,23 @@ export async function socialFromRollups(args: {
     const countsOnly = (c: CellCounts): CellCounts => ({ clients: c.clients, known: c.known });
     // Without the sector: the same for every cell.
     const withoutSector = outerSets.map((set) => overRange(set));
+    const partPasses = (cell: CellCounts, wider: CellCounts[]) => cell.clients === 0 || cellShown(cell, wider);
+    const everyQuarter = (test: (q: string) => boolean) => [...inRange].every(test);
     for (const sector of [...names].sort()) {
       const withSector = outerSets.map((set) => overRange({ ...set, sector }));
       const cell = withSector[withSector.length - 1]!;
       const wider = [...withoutSector, ...withSector].slice(0, cellFull).map(countsOnly);
-      sectors.push({ sector, loans: cell.clients, amount: String(cell.amount), reach: cell.clients, reach_known: cell.known, wider });
+      const quarterlyShown = everyQuarter((q) => {
+        const inQ = [...outerSets.map((set) => overRange(set, [q])), ...outerSets.map((set) => overRange({ ...set, sector }, [q]))].map(countsOnly);
+        return partPasses(inQ[inQ.length - 1]!, inQ.slice(0, cellFull));
+      });
+      sectors.push({ sector, loans: cell.clients, amount: String(cell.amount), reach: cell.clients, reach_known: cell.known, wider, quarterlyShown });
     }
     parentWider = withoutSector.slice(0, -1).map(countsOnly);
+    parentQuarterly = everyQuarter((q) => {
+      const inQ = outerSets.map((set) => countsOnly(overRange(set, [q])));
+      return partPasses(inQ[inQ.length - 1]!, inQ.slice(0, -1));
+    });
   }
   if (sectors.length > 0) {
     // The table's parent: its rows' sum (every loan has a sector), weighed against the node under every smaller set
@@ -824,6 +852,7 @@ export async function socialFromRollups(args: {
       reach: sectors.reduce((s, x) => s + x.reach, 0),
       reach_known: sectors.reduce((s, x) => s + x.reach_known, 0),
       wider: parentWider,
+      quarterlyShown: parentQuarterly,
     });
   }
   return { rebuiltAt: stamp[0]?.at ?? null, social, loans, sectors };

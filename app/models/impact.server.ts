@@ -944,11 +944,12 @@ async function socialSection(ctx: Ctx, listing: Listing) {
   if (total) {
     // Each cell is a figure under the gender and area filters plus its sector, weighed against every smaller set of
     // them; then complementary suppression among the cells against the node under the gender and area filters.
-    const parentShown = atClient || cellShown({ clients: total.reach, known: total.reach_known }, total.wider);
+    // And each only when every quarter's part of it could be shown too (ranges are the viewer's to choose).
+    const parentShown = atClient || (cellShown({ clients: total.reach, known: total.reach_known }, total.wider) && total.quarterlyShown);
     const cells = bySector.map((r) => ({
       key: r.sector!,
       others: r.reach - r.reach_known,
-      shown: atClient || cellShown({ clients: r.reach, known: r.reach_known }, r.wider),
+      shown: atClient || (cellShown({ clients: r.reach, known: r.reach_known }, r.wider) && r.quarterlyShown),
     }));
     const extra = atClient ? new Set<string>() : complementarySuppression(total.reach - total.reach_known, parentShown, cells);
     const decided = bySector.map((r, i) => ({ r, shown: parentShown && cells[i]!.shown && !extra.has(r.sector!) }));
