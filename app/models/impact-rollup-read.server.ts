@@ -825,22 +825,20 @@ export async function socialFromRollups(args: {
     // Without the sector: the same for every cell.
     const withoutSector = outerSets.map((set) => overRange(set));
     const partPasses = (cell: CellCounts, wider: CellCounts[]) => cell.clients === 0 || cellShown(cell, wider);
-    const everyQuarter = (test: (q: string) => boolean) => [...inRange].every(test);
+    // Each quarter's part without the sector, once: every cell's quarterly test and the parent's use it.
+    const withoutSectorIn = new Map([...inRange].map((q) => [q, outerSets.map((set) => countsOnly(overRange(set, [q])))]));
     for (const sector of [...names].sort()) {
       const withSector = outerSets.map((set) => overRange({ ...set, sector }));
       const cell = withSector[withSector.length - 1]!;
       const wider = [...withoutSector, ...withSector].slice(0, cellFull).map(countsOnly);
-      const quarterlyShown = everyQuarter((q) => {
-        const inQ = [...outerSets.map((set) => overRange(set, [q])), ...outerSets.map((set) => overRange({ ...set, sector }, [q]))].map(countsOnly);
+      const quarterlyShown = [...withoutSectorIn].every(([q, without]) => {
+        const inQ = [...without, ...outerSets.map((set) => countsOnly(overRange({ ...set, sector }, [q])))];
         return partPasses(inQ[inQ.length - 1]!, inQ.slice(0, cellFull));
       });
       sectors.push({ sector, loans: cell.clients, amount: String(cell.amount), reach: cell.clients, reach_known: cell.known, wider, quarterlyShown });
     }
     parentWider = withoutSector.slice(0, -1).map(countsOnly);
-    parentQuarterly = everyQuarter((q) => {
-      const inQ = outerSets.map((set) => countsOnly(overRange(set, [q])));
-      return partPasses(inQ[inQ.length - 1]!, inQ.slice(0, -1));
-    });
+    parentQuarterly = [...withoutSectorIn.values()].every((inQ) => partPasses(inQ[inQ.length - 1]!, inQ.slice(0, -1)));
   }
   if (sectors.length > 0) {
     // The table's parent: its rows' sum (every loan has a sector), weighed against the node under every smaller set
