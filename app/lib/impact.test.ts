@@ -16,7 +16,10 @@ import {
   quartersBetween,
   quarterStart,
   socialFilterKey,
+  withheldValues,
+  type CrossTable,
   type NodeCounts,
+  type SocialFilter,
 } from "./impact.ts";
 
 describe("quarters", () => {
@@ -169,5 +172,79 @@ describe("social filter keys", () => {
     expect(q).toMatchObject({ ok: true, filters: { gender: "female", area: "rural", sector: "Agriculture" } });
     if (!q.ok) return;
     expect(portalSearch({}, filterParams(q.filters))).toContain("gender=female&area=rural&sector=Agriculture");
+  });
+});
+
+describe("values of one field", () => {
+  /** A node's clients, none known to the viewer: one count per gender/area/sector combination (unset = any). */
+  const table = (people: [gender: string | null, area: string | null, sector: string | null, n: number][]): CrossTable => ({
+    values: (field) =>
+      ({ gender: ["female", "male", "other", "unspecified"], area: ["rural", "urban", "unknown"], sector: ["Agriculture", "Retail", "Trade"] })[field],
+    // A person counts under a filter set when each filter on matches them; one with no gender (a group loan) under none.
+    others: (set: SocialFilter) =>
+      people.reduce(
+        (sum, [gender, area, sector, n]) =>
+          (!set.gender || set.gender === gender) && (!set.area || set.area === area) && (!set.sector || set.sector === sector) ? sum + n : sum,
+        0,
+      ),
+  });
+  const sorted = (m: Map<string, Set<string>>) => Object.fromEntries([...m].map(([f, v]) => [f, [...v].sort()]));
+  // 13 women (6 rural, 5 urban, 2 of unknown area), 8 rural men, 3 rural clients whose gender is not recorded.
+  const mixed = table([
+    ["female", "rural", "Agriculture", 6],
+    ["female", "urban", "Agriculture", 5],
+    ["female", "unknown", "Agriculture", 2],
+    ["male", "rural", "Agriculture", 8],
+    ["unspecified", "rural", "Agriculture", 3],
+  ]);
+
+  it("withholds a small value, then the next smallest, so that everyone less the values shown is not 1 to 4", () => {
+    // Unspecified 3: withheld; everyone (24) − women (13) − men (8) would still give them, so men go too.
+    expect(sorted(withheldValues(mixed, ["gender"]))).toEqual({ gender: ["male", "unspecified"] });
+    // Areas: unknown 2, then urban 5 (the smaller of rural 17 and urban 5).
+    expect(sorted(withheldValues(mixed, ["area"]))).toEqual({ area: ["unknown", "urban"] });
+  });
+
+  it("keeps over two fields what each withholds alone, so rural men cannot be taken from everyone less the women", () => {
+    // With men shown among rural clients, 24 − 13 women − 8 rural men would be the 3 of no recorded gender.
+    // Left: female or the rest × rural or the rest: 6, 7, 11, 0. Rural women shown; nothing else withheld.
+    expect(sorted(withheldValues(mixed, ["gender", "area"]))).toEqual({ gender: ["male", "unspecified"], area: ["unknown", "urban"] });
+  });
+
+  it("counts loans under no value (a group loan has no gender) with the withheld values", () => {
+    // 6 women's loans, 6 men's, and 2 group loans: shown both, everyone − women − men = the 2 group loans.
+    const loans = table([
+      ["female", null, "Agriculture", 6],
+      ["male", null, "Agriculture", 6],
+      [null, null, "Retail", 2],
+    ]);
+    expect(sorted(withheldValues(loans, ["gender"]))).toEqual({ gender: ["female"] });
+  });
+
+  it("withholds every combination of a table whose margins give its small cells away", () => {
+    // Women 10, men 10, rural 10, urban 10, but 8 rural women and 2 urban: any one cell gives all four.
+    const diagonal = table([
+      ["female", "rural", "Retail", 8],
+      ["female", "urban", "Retail", 2],
+      ["male", "rural", "Retail", 2],
+      ["male", "urban", "Retail", 8],
+    ]);
+    expect(sorted(withheldValues(diagonal, ["gender"]))).toEqual({ gender: [] });
+    expect(sorted(withheldValues(diagonal, ["area"]))).toEqual({ area: [] });
+    const both = withheldValues(diagonal, ["gender", "area"]);
+    // Every gender or every area withheld: no combination is shown.
+    expect(["female", "male"].every((g) => both.get("gender")!.has(g)) || ["rural", "urban"].every((a) => both.get("area")!.has(a))).toBe(true);
+  });
+
+  it("withholds nothing when every cell is empty or at least 5, or the viewer knows everyone", () => {
+    const even = table([
+      ["female", "rural", "Agriculture", 5],
+      ["female", "urban", "Retail", 5],
+      ["male", "rural", "Trade", 5],
+      ["male", "urban", "Agriculture", 5],
+    ]);
+    expect(sorted(withheldValues(even, ["gender", "area", "sector"]))).toEqual({ gender: [], area: [], sector: [] });
+    const allKnown: CrossTable = { values: mixed.values, others: () => 0 };
+    expect(sorted(withheldValues(allKnown, ["gender", "area"]))).toEqual({ gender: [], area: [] });
   });
 });

@@ -290,6 +290,8 @@ export type NodeCounts = {
   filtered: CellCounts;
   /** Under every smaller set of the filters on, when any is (see cellShown). */
   wider?: readonly CellCounts[];
+  /** False when a filter's value is withheld at this node among its field's values (withheldValues). */
+  valuesShown?: boolean;
 };
 
 /**
@@ -315,7 +317,7 @@ export function decideShown(
   };
   const own = (key: string) => {
     const c = counts.get(key);
-    return c ? cellShown(c.filtered, c.wider) : false;
+    return c ? cellShown(c.filtered, c.wider) && c.valuesShown !== false : false;
   };
   const root = pathKeys[0];
   if (root === undefined) return shown;
@@ -390,6 +392,115 @@ export type PortalFilters = {
   area: (typeof AREAS)[number] | null;
   sector: string | null;
 };
+
+export type FilterField = (typeof SOCIAL_FILTER_FIELDS)[number];
+
+/**
+ * A node's clients (or loans) across some filter fields, for one figure and
+ * quarter: each field's values there, and the clients the viewer does not know
+ * under any set of filters on those fields (0 for a combination nobody is in).
+ */
+export type CrossTable = {
+  values: (field: FilterField) => readonly string[];
+  others: (set: SocialFilter) => number;
+};
+
+const NO_VALUE = "\u0000"; // a client or loan under none of a field's values (a group loan has no gender)
+const GROUP = "\u0001"; // every value merged away, with NO_VALUE
+
+/**
+ * The values of each of `fields` that figures over exactly those fields may not
+ * show at a node (docs/decisions/025, values of one field). Figures over the
+ * same fields are sums of the cells of one cross table (gender × area, say),
+ * and every figure over fewer fields is a sum of its rows or columns, so a
+ * reader can add and subtract any of them: everyone − women − men − other are
+ * the clients whose gender is not recorded. So the values shown must leave a
+ * table in which every cell, each shown value on its own and all the rest of a
+ * field (its withheld values and those with none) as one, holds none or at
+ * least MIN_CLIENTS clients the viewer does not know. A field starts with the
+ * values withheld over any smaller set of these fields (the sums must agree);
+ * then, while a cell fails, the smallest value in the smallest failing cell is
+ * withheld (in a cell of withheld values only, the smallest value left). Each
+ * view of one of these figures at the node decides from the same counts, so
+ * all of them decide alike.
+ */
+export function withheldValues(table: CrossTable, fields: readonly FilterField[]): Map<FilterField, Set<string>> {
+  const memo = new Map<string, Map<FilterField, Set<string>>>();
+  const solve = (fs: readonly FilterField[]): Map<FilterField, Set<string>> => {
+    const id = fs.join(",");
+    const known = memo.get(id);
+    if (known) return known;
+    const withheld = new Map<FilterField, Set<string>>(fs.map((f) => [f, new Set<string>()]));
+    // What any smaller set of these fields withholds stays withheld.
+    for (let mask = 1; mask < (1 << fs.length) - 1; mask++) {
+      const smaller = fs.filter((_, i) => mask & (1 << i));
+      for (const [f, values] of solve(smaller)) for (const v of values) withheld.get(f)!.add(v);
+    }
+    const values = fs.map((f) => table.values(f));
+    // The table's cells: each field at one of its values or at none (a group loan's gender), by inclusion–exclusion
+    // from the counts under filters.
+    const cellMemo = new Map<string, number>();
+    const cell = (at: readonly (string | null)[]): number => {
+      const id = at.map((v) => v ?? "*").join("\u0002");
+      const hit = cellMemo.get(id);
+      if (hit !== undefined) return hit;
+      const none = at.indexOf(NO_VALUE);
+      let n: number;
+      if (none < 0) {
+        const set: SocialFilter = { gender: null, area: null, sector: null };
+        fs.forEach((f, i) => {
+          if (at[i] !== null) set[f] = at[i]!;
+        });
+        n = table.others(set);
+      } else {
+        n = cell(at.map((v, i) => (i === none ? null : v)));
+        for (const v of values[none]!) n -= cell(at.map((x, i) => (i === none ? v : x)));
+      }
+      cellMemo.set(id, n);
+      return n;
+    };
+    const cells: { at: string[]; n: number }[] = [];
+    const walk = (i: number, at: string[]) => {
+      if (i === fs.length) {
+        const n = cell(at);
+        if (n > 0) cells.push({ at: [...at], n });
+        return;
+      }
+      for (const v of [...values[i]!, NO_VALUE]) walk(i + 1, [...at, v]);
+    };
+    walk(0, []);
+    const single = (i: number, v: string) => cell(fs.map((_, j) => (j === i ? v : null)));
+    for (;;) {
+      const merged = new Map<string, { at: string[]; n: number }>();
+      for (const c of cells) {
+        const at = c.at.map((v, i) => (v === NO_VALUE || withheld.get(fs[i]!)!.has(v) ? GROUP : v));
+        const id = at.join("\u0002");
+        const m = merged.get(id);
+        if (m) m.n += c.n;
+        else merged.set(id, { at, n: c.n });
+      }
+      const failing = [...merged.entries()]
+        .filter(([, m]) => !othersAllowed(m.n))
+        .sort(([a, x], [b, y]) => x.n - y.n || (a < b ? -1 : a > b ? 1 : 0));
+      if (failing.length === 0) break;
+      const worst = failing[0]![1];
+      const shownValue = (i: number, v: string) => !withheld.get(fs[i]!)!.has(v) && single(i, v) > 0;
+      // Withholding a value of the cell merges the cell away; withholding one of a field the cell holds the rest of
+      // adds that value's part to it (when it has one).
+      const grows = (i: number, v: string) => (merged.get(worst.at.map((x, j) => (j === i ? v : x)).join("\u0002"))?.n ?? 0) > 0;
+      let candidates = worst.at.flatMap((v, i) =>
+        v !== GROUP ? [{ i, v }] : values[i]!.filter((x) => shownValue(i, x) && grows(i, x)).map((x) => ({ i, v: x })),
+      );
+      if (candidates.length === 0) candidates = values.flatMap((vs, i) => vs.filter((v) => shownValue(i, v)).map((v) => ({ i, v })));
+      if (candidates.length === 0) break; // every value withheld already: no figure over these fields is shown
+      candidates.sort((a, b) => single(a.i, a.v) - single(b.i, b.v) || a.i - b.i || (a.v < b.v ? -1 : a.v > b.v ? 1 : 0));
+      withheld.get(fs[candidates[0]!.i]!)!.add(candidates[0]!.v);
+    }
+    memo.set(id, withheld);
+    return withheld;
+  };
+  return solve(fields);
+}
 
 const optionalText = (max: number, message: string) =>
   z

@@ -14,7 +14,12 @@ import {
   quarterOf,
   quarterStart,
   socialFilterKey,
+  SOCIAL_FILTER_FIELDS,
+  withheldValues,
+  AREAS,
+  GENDERS,
   type CellCounts,
+  type FilterField,
   type NodePath,
   type Quarter,
   type SocialFilter,
@@ -161,8 +166,8 @@ export async function readRollupBundle(args: {
   to: Quarter;
   scorecard: string | null;
   line: string | null;
-  /** The social_rollups keys a figure is weighed against: the view's filters and every smaller set of them (socialFilterKeys). */
-  filters: readonly string[];
+  /** The social_rollups keys a figure is weighed against (socialReadKeys of the view's filters). */
+  social: SocialReadKeys;
   staffPartners: readonly string[];
   sections: { ppi: boolean; social: boolean };
   /**
@@ -244,8 +249,11 @@ export async function readRollupBundle(args: {
     : `NULL::text AS listed, NULL::text AS listed_consents, NULL::int AS listed_total, NULL::text AS fx_people, NULL::text AS fx_active, NULL::text AS fx_loans, NULL::text AS fx_ppi`;
   // Without gender or area filters the sector rows are one prefix, which the primary key's order serves as a range;
   // LIKE ANY over a list of patterns cannot use it and reads every filter key at the node.
-  const sectorPatterns = sectorKeyPatterns(args.filters);
+  const sectorPatterns = args.social.sectorPatterns;
   const sectorOnly = sectorPatterns.length === 1 && sectorPatterns[0] === "sector:%";
+  const sectorRows = sectorOnly ? `r.filter LIKE 'sector:%' AND $13::text[] IS NOT NULL` : "r.filter LIKE ANY ($13::text[])";
+  // With a sector filter, every sector at every node decided (the sector's field in each node's cross table).
+  const orSectorEverywhere = args.social.sectorEverywhere ? ` OR ${sectorRows}` : "";
   const sql = `
     WITH cards AS (
       SELECT r.scorecard_id, max(r.clients)::int AS clients, min(r.quarter) AS first_q, max(r.quarter) AS last_q
@@ -269,9 +277,9 @@ export async function readRollupBundle(args: {
              r.loans_disbursed, r.disbursed_usd_cents
         FROM social_rollups r
        WHERE ${socialOn ? "true" : "false"} AND r.quarter BETWEEN $12::date AND $7::date
-         AND ((r.filter = ANY ($10::text[]) AND ${tree("r")})
-           OR (${sectorOnly ? `r.filter LIKE 'sector:%' AND $13::text[] IS NOT NULL` : "r.filter LIKE ANY ($13::text[])"} AND r.level = ${level}${prefix("r", level)})
-           OR (r.level = 3 AND r.partner_id = ANY ($11::text[]) AND (r.filter = ANY ($10::text[]) OR ${sectorOnly ? "r.filter LIKE 'sector:%'" : "r.filter LIKE ANY ($13::text[])"})))
+         AND (((r.filter = ANY ($10::text[])${orSectorEverywhere}) AND ${tree("r")})
+           OR (${sectorRows} AND r.level = ${level}${prefix("r", level)})
+           OR (r.level = 3 AND r.partner_id = ANY ($11::text[]) AND (r.filter = ANY ($10::text[]) OR ${sectorRows})))
     ), kids AS (
       -- The node's children with figures: in the rows just read, and under another scorecard when the node has several.
       SELECT p.${childCol ?? "group_id"} AS id FROM ppi p WHERE p.level = ${level + 1}${prefix("p", level)}
@@ -305,7 +313,7 @@ export async function readRollupBundle(args: {
     { type: "date", value: isoDay(quarterStart(args.to)) },
     { type: "text", value: args.scorecard ?? "" },
     { type: "text", value: args.line ?? "" },
-    { type: "text[]", value: [...args.filters] },
+    { type: "text[]", value: [...args.social.keys] },
     { type: "text[]", value: [...args.staffPartners] },
     { type: "date", value: isoDay(quarterStart(addQuarters(args.from, -1))) },
     { type: "text[]", value: sectorPatterns },
@@ -419,6 +427,9 @@ export type SocialCounts = {
   /** With filters on: reached and the retention base under every smaller set of them (cellShown's `wider`). */
   reached_wider: CellCounts[];
   base_wider: CellCounts[];
+  /** Each filter's value not withheld among its field's other values at this node (withheldValues); true without filters. */
+  reached_values_ok: boolean;
+  base_values_ok: boolean;
 };
 
 /**
@@ -435,6 +446,8 @@ export type LoanCounts = {
   amount_f: string | null;
   /** With filters on: loans under every smaller set of them (cellShown's `wider`). */
   reach_wider: CellCounts[];
+  /** Each filter's value not withheld among its field's other values at this node (withheldValues); true without filters. */
+  reach_values_ok: boolean;
 };
 
 /**
@@ -449,9 +462,10 @@ export type SectorCounts = {
   reach_known: number;
   wider: CellCounts[];
   /**
-   * Every quarter's part of this range total passes cellShown against its own wider views (or is empty). The range
-   * is the viewer's to choose, so two ranges one quarter apart, or the total against the quarterly trend, give any
-   * single quarter's part; a total is shown only if each part could be.
+   * Every quarter's part of this range total passes cellShown against its own wider views, and its filters' values
+   * (the sector's among the sectors, gender's and area's among theirs) are not withheld in that quarter (or the part
+   * is empty). The range is the viewer's to choose, so two ranges one quarter apart, or the total against the
+   * quarterly trend, give any single quarter's part; a total is shown only if each part could be.
    */
   quarterlyShown: boolean;
 };
@@ -476,6 +490,29 @@ export function sectorKeyPatterns(filterKeys: readonly string[]): string[] {
   const escape = (text: string) => text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
   const withoutSector = filterKeys.filter((k) => !k.split(";").some((part) => part.startsWith("sector:")));
   return [...new Set(withoutSector)].map((k) => (k ? `${escape(k)};sector:%` : "sector:%"));
+}
+
+/**
+ * What a view with these filters reads from social_rollups, for every node it
+ * decides: `keys`, the node under every set of values of the view's gender and
+ * area fields (each unset or at any value: 'gender:male;area:urban' for a view
+ * of rural women), for its figures, the smaller sets of filters they are weighed
+ * against (cellShown), and the whole cross table of those fields
+ * (withheldValues); `sectorPatterns`, every sector under each of those keys, at
+ * the node on view for loans by sector, and at every node when `sectorEverywhere`
+ * (a sector filter: the sector's own field in the cross table).
+ */
+export type SocialReadKeys = { keys: string[]; sectorPatterns: string[]; sectorEverywhere: boolean };
+
+export function socialReadKeys(f: SocialFilter): SocialReadKeys {
+  let keys: SocialFilter[] = [{ gender: null, area: null, sector: null }];
+  for (const field of ["gender", "area"] as const) {
+    if (!f[field]) continue;
+    const values: readonly string[] = field === "gender" ? GENDERS : AREAS;
+    keys = keys.flatMap((k) => [k, ...values.map((v) => ({ ...k, [field]: v }))]);
+  }
+  const strings = keys.map(socialFilterKey);
+  return { keys: strings, sectorPatterns: sectorKeyPatterns(strings), sectorEverywhere: Boolean(f.sector) };
 }
 
 export type SocialViewer = { isPlatformAdmin: boolean; partnerIds: readonly string[] };
@@ -581,20 +618,28 @@ export async function socialFromRollups(args: {
   const full = subsets.length - 1;
   const first = quarters[0]!;
   const last = quarters[quarters.length - 1]!;
-  const params: unknown[] = [isoDay(quarterStart(addQuarters(first, -1))), isoDay(quarterStart(last)), filterKeys, sectorKeyPatterns(filterKeys)];
+  const readKeys = socialReadKeys(args.filters);
+  const params: unknown[] = [
+    isoDay(quarterStart(addQuarters(first, -1))),
+    isoDay(quarterStart(last)),
+    readKeys.keys,
+    readKeys.sectorPatterns,
+    readKeys.sectorEverywhere,
+  ];
   const tree = treeCondition(path, params, "r");
   const staff = viewer.isPlatformAdmin ? [] : [...viewer.partnerIds];
   params.push(staff);
   const cols = `r.level, r.country, r.region, r.partner_id, r.group_id, r.filter, r.quarter, r.active_clients, r.women, r.rural, r.retained,
                 r.loans_disbursed, r.disbursed_usd_cents::text AS usd`;
-  const common = `r.quarter BETWEEN $1::date AND $2::date AND (r.filter = ANY($3::text[]) OR r.filter LIKE ANY($4::text[]))`;
+  const everyNode = `(r.filter = ANY($3::text[]) OR ($5::boolean AND r.filter LIKE ANY($4::text[])))`;
+  const common = `r.quarter BETWEEN $1::date AND $2::date AND (${everyNode} OR r.filter LIKE ANY($4::text[]))`;
   const level = rollupLevel(path);
   const nodeValues = pathValues(path).slice(0, level);
-  const nodeCond = `r.level = ${level} ${nodeValues.map((_, i) => `AND r.${PATH_COLS[i]} = $${i + 5}::text`).join(" ")}`;
+  const nodeCond = `r.level = ${level} ${nodeValues.map((_, i) => `AND r.${PATH_COLS[i]} = $${i + 6}::text`).join(" ")}`;
   const [rows, stamp] = args.rows ? [args.rows.rows, [{ at: args.rows.rebuiltAt }]] : await Promise.all([
     db.$queryRawUnsafe(
       // Sector rows only at the node itself (loans by sector); the tree's rows for the filters.
-      `SELECT ${cols} FROM social_rollups r WHERE ${common} AND ${tree} AND (r.filter = ANY($3::text[]) OR (${nodeCond}))
+      `SELECT ${cols} FROM social_rollups r WHERE ${common} AND ${tree} AND (${everyNode} OR (${nodeCond}))
        UNION
        SELECT ${cols} FROM social_rollups r WHERE ${common} AND r.level = 3 AND r.partner_id = ANY($${params.length}::text[])`,
       ...params,
@@ -654,6 +699,54 @@ export async function socialFromRollups(args: {
     return Math.min(total, staffSum(key, q, flt, pick) + knownAt(key, fromFacts));
   };
 
+  // Each quarter's sectors (a sector's values in the cross tables: whatever sectors the rows read have).
+  const sectorsIn = new Map<string, string[]>();
+  for (const [q, byFilter] of byQuarter) {
+    const names = new Set<string>();
+    for (const flt of byFilter.keys()) {
+      const at = flt.indexOf("sector:");
+      if (at >= 0) names.add(flt.slice(at + "sector:".length));
+    }
+    sectorsIn.set(q, [...names].sort());
+  }
+  /**
+   * Whether the values of `set`'s filters are shown at a node in one quarter (withheldValues), for one figure
+   * (`figure` names it): `pick` its count in a row, `fromFacts` a known client's part of it under a set of filters.
+   * An admin knows every client: nothing is withheld.
+   */
+  const decided = new Map<string, Map<FilterField, Set<string>>>();
+  const valuesPass = (
+    figure: string,
+    key: string,
+    q: string,
+    set: SocialFilter,
+    pick: (r: SocialRollupRow) => number,
+    fromFacts: (set: SocialFilter) => (f: ClientFacts) => number,
+  ): boolean => {
+    if (viewer.isPlatformAdmin) return true;
+    const fields = SOCIAL_FILTER_FIELDS.filter((f) => set[f]);
+    if (fields.length === 0) return true;
+    const id = `${figure}|${key}|${q}|${fields.join(",")}`;
+    let withheld = decided.get(id);
+    if (!withheld) {
+      const byFilter = byQuarter.get(q);
+      withheld = withheldValues(
+        {
+          values: (field) => (field === "gender" ? GENDERS : field === "area" ? AREAS : (sectorsIn.get(q) ?? [])),
+          others: (s) => {
+            const flt = socialFilterKey(s);
+            const row = byFilter?.get(flt)?.get(key);
+            const n = row ? pick(row) : 0;
+            return n === 0 ? 0 : n - known(key, n, q, flt, pick, fromFacts(s));
+          },
+        },
+        fields,
+      );
+      decided.set(id, withheld);
+    }
+    return fields.every((f) => !withheld.get(f)!.has(set[f]!));
+  };
+
   const social = new Map<Quarter, Map<string, SocialCounts>>();
   const loans = new Map<Quarter, Map<string, LoanCounts>>();
   const activeIn = (flt: SocialFilter, q: string) => (f: ClientFacts) => (f.active.has(q) && personMatches(f, flt) ? 1 : 0);
@@ -690,6 +783,9 @@ export async function socialFromRollups(args: {
       const f = rowsNow[full];
       const reached = all?.active_clients ?? 0;
       const base = rowsBefore[0]?.active_clients ?? 0;
+      // A figure's filter values among their fields' other values (withheldValues); nothing to weigh without filters.
+      const valuesOk = (figure: string, q: string, pick: (r: SocialRollupRow) => number, fromFacts: (set: SocialFilter) => (f: ClientFacts) => number) =>
+        full === 0 || valuesPass(figure, key, q, args.filters, pick, fromFacts);
       if (reached > 0 || base > 0) {
         const r0 = reachedAt(0);
         const rF = full === 0 ? r0 : reachedAt(full);
@@ -709,6 +805,8 @@ export async function socialFromRollups(args: {
           retained_f: f?.retained ?? 0,
           reached_wider: wider(reachedAt),
           base_wider: wider(baseAt),
+          reached_values_ok: rF.clients === 0 || valuesOk("reached", q, active, (set) => activeIn(set, q)),
+          base_values_ok: bF.clients === 0 || valuesOk("reached", prev, active, (set) => activeIn(set, prev)),
         });
       }
       const loansAll = all?.loans_disbursed ?? 0;
@@ -723,6 +821,7 @@ export async function socialFromRollups(args: {
           loans_f: lF.clients,
           amount_f: f ? f.usd : null,
           reach_wider: wider(loansAt),
+          reach_values_ok: lF.clients === 0 || valuesOk("loans", q, count, ownLoans),
         });
       }
     }
@@ -750,6 +849,8 @@ export async function socialFromRollups(args: {
           // A client's own row is shown to whoever may open it: nothing to weigh.
           reached_wider: [],
           base_wider: [],
+          reached_values_ok: true,
+          base_values_ok: true,
         });
       }
       const own = c.loans.filter((l) => l.quarter === q);
@@ -763,6 +864,7 @@ export async function socialFromRollups(args: {
           loans_f: matching.length,
           amount_f: String(matching.reduce((s, l) => s + l.cents, 0)),
           reach_wider: [],
+          reach_values_ok: true,
         });
       }
     }
@@ -824,7 +926,11 @@ export async function socialFromRollups(args: {
     const countsOnly = (c: CellCounts): CellCounts => ({ clients: c.clients, known: c.known });
     // Without the sector: the same for every cell.
     const withoutSector = outerSets.map((set) => overRange(set));
-    const partPasses = (cell: CellCounts, wider: CellCounts[]) => cell.clients === 0 || cellShown(cell, wider);
+    // A quarter's part: empty, or shown by its own lattice with each filter's value kept among its field's values.
+    const loansIn = (q: string) => (set: SocialFilter) => (c: ClientFacts) =>
+      c.loans.filter((l) => l.quarter === q && loanMatches(c, l.sector, set)).length;
+    const partPasses = (cell: CellCounts, wider: CellCounts[], q: string, set: SocialFilter) =>
+      cell.clients === 0 || (cellShown(cell, wider) && valuesPass("loans", nodeKeyOnView, q, set, count, loansIn(q)));
     // Each quarter's part without the sector, once: every cell's quarterly test and the parent's use it.
     const withoutSectorIn = new Map([...inRange].map((q) => [q, outerSets.map((set) => countsOnly(overRange(set, [q])))]));
     for (const sector of [...names].sort()) {
@@ -833,12 +939,12 @@ export async function socialFromRollups(args: {
       const wider = [...withoutSector, ...withSector].slice(0, cellFull).map(countsOnly);
       const quarterlyShown = [...withoutSectorIn].every(([q, without]) => {
         const inQ = [...without, ...outerSets.map((set) => countsOnly(overRange({ ...set, sector }, [q])))];
-        return partPasses(inQ[inQ.length - 1]!, inQ.slice(0, cellFull));
+        return partPasses(inQ[inQ.length - 1]!, inQ.slice(0, cellFull), q, { ...outer, sector });
       });
       sectors.push({ sector, loans: cell.clients, amount: String(cell.amount), reach: cell.clients, reach_known: cell.known, wider, quarterlyShown });
     }
     parentWider = withoutSector.slice(0, -1).map(countsOnly);
-    parentQuarterly = [...withoutSectorIn.values()].every((inQ) => partPasses(inQ[inQ.length - 1]!, inQ.slice(0, -1)));
+    parentQuarterly = [...withoutSectorIn].every(([q, inQ]) => partPasses(inQ[inQ.length - 1]!, inQ.slice(0, -1), q, outer));
   }
   if (sectors.length > 0) {
     // The table's parent: its rows' sum (every loan has a sector), weighed against the node under every smaller set

@@ -44,7 +44,7 @@ import {
   regionKey,
   rollupKey,
   ROOT,
-  socialFilterKeys,
+  socialReadKeys,
   socialFromRollups,
   type ClientFacts,
   type LoanCounts,
@@ -384,7 +384,7 @@ export async function impactView(
           to: filters.to,
           scorecard: filters.scorecard,
           line: filters.line,
-          filters: socialFilterKeys(filters),
+          social: socialReadKeys(filters),
           staffPartners: viewer.isPlatformAdmin ? [] : viewer.partnerIds,
           sections: { ppi: sections.has("ppi"), social: sections.has("social") },
           siblings: !viewer.isPlatformAdmin,
@@ -901,10 +901,12 @@ async function socialSection(ctx: Ctx, listing: Listing) {
       return decideShown(ctx.keys, childKeysOf, counts, ctx.maySee);
     };
     // With filters on, the same node under every smaller set of them too (docs/decisions/025).
-    const counts = (filtered: CellCounts, wider: readonly CellCounts[]): NodeCounts => (wider.length > 0 ? { filtered, wider } : { filtered });
-    const reachShown = decide(sRows, (r) => counts({ clients: r.reached_f, known: r.reached_f_known }, r.reached_wider));
-    const retentionShown = decide(sRows, (r) => counts({ clients: r.base_f, known: r.base_f_known }, r.base_wider));
-    const loansShown = decide(lRows, (r) => counts({ clients: r.reach_f, known: r.reach_f_known }, r.reach_wider));
+    // And each filter's value among its field's values at that node (withheldValues).
+    const counts = (filtered: CellCounts, wider: readonly CellCounts[], valuesShown: boolean): NodeCounts =>
+      wider.length > 0 ? { filtered, wider, valuesShown } : { filtered, valuesShown };
+    const reachShown = decide(sRows, (r) => counts({ clients: r.reached_f, known: r.reached_f_known }, r.reached_wider, r.reached_values_ok));
+    const retentionShown = decide(sRows, (r) => counts({ clients: r.base_f, known: r.base_f_known }, r.base_wider, r.base_values_ok));
+    const loansShown = decide(lRows, (r) => counts({ clients: r.reach_f, known: r.reach_f_known }, r.reach_wider, r.reach_values_ok));
 
     const figures = (key: string, clientRow: boolean): Partial<QuarterFigures> => {
       const s = sRows.get(key);
