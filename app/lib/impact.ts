@@ -402,11 +402,9 @@ export type FilterField = (typeof SOCIAL_FILTER_FIELDS)[number];
  */
 export type CrossTable = {
   values: (field: FilterField) => readonly string[];
-  others: (set: SocialFilter) => number;
+  /** `key` is socialFilterKey(set). */
+  others: (set: SocialFilter, key: string) => number;
 };
-
-const NO_VALUE = "\u0000"; // a client or loan under none of a field's values (a group loan has no gender)
-const GROUP = "\u0001"; // every value merged away, with NO_VALUE
 
 /**
  * The values of each of `fields` that figures over exactly those fields may not
@@ -419,87 +417,122 @@ const GROUP = "\u0001"; // every value merged away, with NO_VALUE
  * field (its withheld values and those with none) as one, holds none or at
  * least MIN_CLIENTS clients the viewer does not know. A field starts with the
  * values withheld over any smaller set of these fields (the sums must agree);
- * then, while a cell fails, the smallest value in the smallest failing cell is
- * withheld (in a cell of withheld values only, the smallest value left). Each
- * view of one of these figures at the node decides from the same counts, so
- * all of them decide alike.
+ * then, while a cell fails, the value with the fewest unknown clients among
+ * those that would change the smallest failing cell is withheld. Each view of
+ * one of these figures at the node decides from the same counts, so all of
+ * them decide alike.
  */
 export function withheldValues(table: CrossTable, fields: readonly FilterField[]): Map<FilterField, Set<string>> {
-  const memo = new Map<string, Map<FilterField, Set<string>>>();
-  const solve = (fs: readonly FilterField[]): Map<FilterField, Set<string>> => {
-    const id = fs.join(",");
-    const known = memo.get(id);
+  const m = fields.length;
+  const values = fields.map((f) => table.values(f));
+  // Every count is indexed field by field: a value's index, or the field's last index (its number of values).
+  const last = values.map((vs) => vs.length);
+  const stride: number[] = [];
+  let size = 1;
+  for (let i = 0; i < m; i++) {
+    stride.push(size);
+    size *= last[i]! + 1;
+  }
+  // Each index's value index per field, worked out once: the loops below read them many times.
+  const coords = fields.map((_, i) => Int32Array.from({ length: size }, (_, index) => Math.floor(index / stride[i]!) % (last[i]! + 1)));
+  const at = (index: number, i: number) => coords[i]![index]!;
+  // Under filters: the last index is "any value".
+  const box = new Float64Array(size);
+  // `fields` run in the rollup keys' order, so a key is its parts joined.
+  const order = SOCIAL_FILTER_FIELDS.filter((f) => fields.includes(f));
+  const parts = values.map((vs, i) => vs.map((v) => `${fields[i]}:${v}`));
+  for (let index = 0; index < size; index++) {
+    const set: SocialFilter = { gender: null, area: null, sector: null };
+    let key = "";
+    for (const f of order) {
+      const i = fields.indexOf(f);
+      const v = at(index, i);
+      if (v === last[i]) continue;
+      set[f] = values[i]![v]!;
+      key = key ? `${key};${parts[i]![v]}` : parts[i]![v]!;
+    }
+    box[index] = table.others(set, key);
+  }
+  const anyIndex = fields.reduce((sum, _, i) => sum + last[i]! * stride[i]!, 0);
+  const single = (i: number, v: number) => box[anyIndex - (last[i]! - v) * stride[i]!]!;
+  const memo = new Map<number, Uint8Array[]>();
+  // `mask`: the fields of the table (bit i for fields[i]); the others stay at "any value".
+  const solve = (mask: number): Uint8Array[] => {
+    const known = memo.get(mask);
     if (known) return known;
-    const withheld = new Map<FilterField, Set<string>>(fs.map((f) => [f, new Set<string>()]));
-    // What any smaller set of these fields withholds stays withheld.
-    for (let mask = 1; mask < (1 << fs.length) - 1; mask++) {
-      const smaller = fs.filter((_, i) => mask & (1 << i));
-      for (const [f, values] of solve(smaller)) for (const v of values) withheld.get(f)!.add(v);
+    const withheld = values.map((vs) => new Uint8Array(vs.length));
+    for (let smaller = (mask - 1) & mask; smaller > 0; smaller = (smaller - 1) & mask) {
+      solve(smaller).forEach((vs, i) => vs.forEach((w, v) => (withheld[i]![v] ||= w)));
     }
-    const values = fs.map((f) => table.values(f));
-    // The table's cells: each field at one of its values or at none (a group loan's gender), by inclusion–exclusion
-    // from the counts under filters.
-    const cellMemo = new Map<string, number>();
-    const cell = (at: readonly (string | null)[]): number => {
-      const id = at.map((v) => v ?? "*").join("\u0002");
-      const hit = cellMemo.get(id);
-      if (hit !== undefined) return hit;
-      const none = at.indexOf(NO_VALUE);
-      let n: number;
-      if (none < 0) {
-        const set: SocialFilter = { gender: null, area: null, sector: null };
-        fs.forEach((f, i) => {
-          if (at[i] !== null) set[f] = at[i]!;
-        });
-        n = table.others(set);
-      } else {
-        n = cell(at.map((v, i) => (i === none ? null : v)));
-        for (const v of values[none]!) n -= cell(at.map((x, i) => (i === none ? v : x)));
+    const on = fields.flatMap((_, i) => (mask & (1 << i) ? [i] : []));
+    // The table's cells: a field of the table at its last index now means "no value" (a group loan's gender): any
+    // value less the sum of the values, one field after the other.
+    const cells = Float64Array.from(box);
+    for (const i of on) {
+      for (let index = 0; index < size; index++) {
+        if (at(index, i) !== last[i]) continue;
+        for (let v = 0; v < last[i]!; v++) cells[index] = cells[index]! - cells[index - (last[i]! - v) * stride[i]!]!;
       }
-      cellMemo.set(id, n);
-      return n;
-    };
-    const cells: { at: string[]; n: number }[] = [];
-    const walk = (i: number, at: string[]) => {
-      if (i === fs.length) {
-        const n = cell(at);
-        if (n > 0) cells.push({ at: [...at], n });
-        return;
+    }
+    // The table left: each shown value on its own, a field's withheld values and "no value" as one (its last index).
+    // Each cell's place in it, moved as values are withheld.
+    const fine: number[] = [];
+    for (let index = 0; index < size; index++) {
+      if (cells[index]! > 0 && fields.every((_, i) => mask & (1 << i) || at(index, i) === last[i])) fine.push(index);
+    }
+    const place = new Int32Array(size);
+    const merged = new Float64Array(size);
+    for (const index of fine) {
+      let to = index;
+      for (const i of on) {
+        const v = at(index, i);
+        if (v !== last[i] && withheld[i]![v]) to += (last[i]! - v) * stride[i]!;
       }
-      for (const v of [...values[i]!, NO_VALUE]) walk(i + 1, [...at, v]);
+      place[index] = to;
+      merged[to] = merged[to]! + cells[index]!;
+    }
+    const withhold = (i: number, v: number) => {
+      withheld[i]![v] = 1;
+      for (const index of fine) {
+        if (at(index, i) !== v) continue;
+        const from = place[index]!;
+        const to = from + (last[i]! - v) * stride[i]!;
+        merged[from] = merged[from]! - cells[index]!;
+        merged[to] = merged[to]! + cells[index]!;
+        place[index] = to;
+      }
     };
-    walk(0, []);
-    const single = (i: number, v: string) => cell(fs.map((_, j) => (j === i ? v : null)));
+    const shownValue = (i: number, v: number) => !withheld[i]![v] && single(i, v) > 0;
     for (;;) {
-      const merged = new Map<string, { at: string[]; n: number }>();
-      for (const c of cells) {
-        const at = c.at.map((v, i) => (v === NO_VALUE || withheld.get(fs[i]!)!.has(v) ? GROUP : v));
-        const id = at.join("\u0002");
-        const m = merged.get(id);
-        if (m) m.n += c.n;
-        else merged.set(id, { at, n: c.n });
+      let worst = -1;
+      for (let index = 0; index < size; index++) {
+        const n = merged[index]!;
+        if (n > 0 && !othersAllowed(n) && (worst < 0 || n < merged[worst]!)) worst = index;
       }
-      const failing = [...merged.entries()]
-        .filter(([, m]) => !othersAllowed(m.n))
-        .sort(([a, x], [b, y]) => x.n - y.n || (a < b ? -1 : a > b ? 1 : 0));
-      if (failing.length === 0) break;
-      const worst = failing[0]![1];
-      const shownValue = (i: number, v: string) => !withheld.get(fs[i]!)!.has(v) && single(i, v) > 0;
-      // Withholding a value of the cell merges the cell away; withholding one of a field the cell holds the rest of
-      // adds that value's part to it (when it has one).
-      const grows = (i: number, v: string) => (merged.get(worst.at.map((x, j) => (j === i ? v : x)).join("\u0002"))?.n ?? 0) > 0;
-      let candidates = worst.at.flatMap((v, i) =>
-        v !== GROUP ? [{ i, v }] : values[i]!.filter((x) => shownValue(i, x) && grows(i, x)).map((x) => ({ i, v: x })),
-      );
-      if (candidates.length === 0) candidates = values.flatMap((vs, i) => vs.filter((v) => shownValue(i, v)).map((v) => ({ i, v })));
-      if (candidates.length === 0) break; // every value withheld already: no figure over these fields is shown
-      candidates.sort((a, b) => single(a.i, a.v) - single(b.i, b.v) || a.i - b.i || (a.v < b.v ? -1 : a.v > b.v ? 1 : 0));
-      withheld.get(fs[candidates[0]!.i]!)!.add(candidates[0]!.v);
+      if (worst < 0) break;
+      // Withholding one of the cell's values merges the cell away; withholding a value of a field whose rest the
+      // cell is adds that value's part to it.
+      let best: { i: number; v: number } | null = null;
+      const consider = (i: number, v: number) => {
+        if (!best || single(i, v) < single(best.i, best.v) || (single(i, v) === single(best.i, best.v) && (i < best.i || (i === best.i && v < best.v)))) {
+          best = { i, v };
+        }
+      };
+      for (const i of on) {
+        const c = at(worst, i);
+        if (c !== last[i]) consider(i, c);
+        else for (let v = 0; v < last[i]!; v++) if (shownValue(i, v) && merged[worst - (last[i]! - v) * stride[i]!]! > 0) consider(i, v);
+      }
+      if (!best) for (const i of on) for (let v = 0; v < last[i]!; v++) if (shownValue(i, v)) consider(i, v);
+      if (!best) break; // every value withheld already: no figure over these fields is shown
+      const chosen: { i: number; v: number } = best;
+      withhold(chosen.i, chosen.v);
     }
-    memo.set(id, withheld);
+    memo.set(mask, withheld);
     return withheld;
   };
-  return solve(fields);
+  const result = solve((1 << m) - 1);
+  return new Map(fields.map((f, i) => [f, new Set(values[i]!.filter((_, v) => result[i]![v]))]));
 }
 
 const optionalText = (max: number, message: string) =>

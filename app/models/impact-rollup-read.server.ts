@@ -712,9 +712,9 @@ export async function socialFromRollups(args: {
   /**
    * Whether the values of `set`'s filters are shown at a node in one quarter (withheldValues), for one figure
    * (`figure` names it): `pick` its count in a row, `fromFacts` a known client's part of it under a set of filters.
-   * An admin knows every client: nothing is withheld.
    */
   const decided = new Map<string, Map<FilterField, Set<string>>>();
+  const knowsNone = staff.length === 0 && knownFacts.length === 0;
   const valuesPass = (
     figure: string,
     key: string,
@@ -723,7 +723,8 @@ export async function socialFromRollups(args: {
     pick: (r: SocialRollupRow) => number,
     fromFacts: (set: SocialFilter) => (f: ClientFacts) => number,
   ): boolean => {
-    if (viewer.isPlatformAdmin) return true;
+    // An admin, or staff at their own partner's nodes, know every client: nothing to withhold.
+    if (viewer.isPlatformAdmin || isStaffKey(key)) return true;
     const fields = SOCIAL_FILTER_FIELDS.filter((f) => set[f]);
     if (fields.length === 0) return true;
     const id = `${figure}|${key}|${q}|${fields.join(",")}`;
@@ -733,11 +734,10 @@ export async function socialFromRollups(args: {
       withheld = withheldValues(
         {
           values: (field) => (field === "gender" ? GENDERS : field === "area" ? AREAS : (sectorsIn.get(q) ?? [])),
-          others: (s) => {
-            const flt = socialFilterKey(s);
+          others: (s, flt) => {
             const row = byFilter?.get(flt)?.get(key);
             const n = row ? pick(row) : 0;
-            return n === 0 ? 0 : n - known(key, n, q, flt, pick, fromFacts(s));
+            return n === 0 || knowsNone ? n : n - known(key, n, q, flt, pick, fromFacts(s));
           },
         },
         fields,
@@ -791,6 +791,7 @@ export async function socialFromRollups(args: {
         const rF = full === 0 ? r0 : reachedAt(full);
         const b0 = baseAt(0);
         const bF = full === 0 ? b0 : baseAt(full);
+        const [rW, bW] = [wider(reachedAt), wider(baseAt)];
         sMap.set(key, {
           reached,
           reached_known: r0.known,
@@ -803,16 +804,18 @@ export async function socialFromRollups(args: {
           base_f: bF.clients,
           base_f_known: bF.known,
           retained_f: f?.retained ?? 0,
-          reached_wider: wider(reachedAt),
-          base_wider: wider(baseAt),
-          reached_values_ok: rF.clients === 0 || valuesOk("reached", q, active, (set) => activeIn(set, q)),
-          base_values_ok: bF.clients === 0 || valuesOk("reached", prev, active, (set) => activeIn(set, prev)),
+          reached_wider: rW,
+          base_wider: bW,
+          // Only weighed when the figure passes its lattice (otherwise it is withheld anyway).
+          reached_values_ok: rF.clients === 0 || !cellShown(rF, rW) || valuesOk("reached", q, active, (set) => activeIn(set, q)),
+          base_values_ok: bF.clients === 0 || !cellShown(bF, bW) || valuesOk("reached", prev, active, (set) => activeIn(set, prev)),
         });
       }
       const loansAll = all?.loans_disbursed ?? 0;
       if (loansAll > 0) {
         const l0 = loansAt(0);
         const lF = full === 0 ? l0 : loansAt(full);
+        const lW = wider(loansAt);
         lMap.set(key, {
           reach: loansAll,
           reach_known: l0.known,
@@ -820,8 +823,8 @@ export async function socialFromRollups(args: {
           reach_f_known: lF.known,
           loans_f: lF.clients,
           amount_f: f ? f.usd : null,
-          reach_wider: wider(loansAt),
-          reach_values_ok: lF.clients === 0 || valuesOk("loans", q, count, ownLoans),
+          reach_wider: lW,
+          reach_values_ok: lF.clients === 0 || !cellShown(lF, lW) || valuesOk("loans", q, count, ownLoans),
         });
       }
     }
