@@ -434,7 +434,11 @@ export function withheldValues(table: CrossTable, fields: readonly FilterField[]
     size *= last[i]! + 1;
   }
   // Each index's value index per field, worked out once: the loops below read them many times.
-  const coords = fields.map((_, i) => Int32Array.from({ length: size }, (_, index) => Math.floor(index / stride[i]!) % (last[i]! + 1)));
+  const coords = fields.map((_, i) => {
+    const c = new Int32Array(size);
+    for (let index = 0; index < size; index++) c[index] = Math.floor(index / stride[i]!) % (last[i]! + 1);
+    return c;
+  });
   const at = (index: number, i: number) => coords[i]![index]!;
   // Under filters: the last index is "any value".
   const box = new Float64Array(size);
