@@ -7,6 +7,7 @@ import { combineForGroup, liveConsents, mayShow, PUBLIC_VIEWER, visiblePlace } f
 import { countryName } from "~/lib/places.ts";
 import { FULLY_FUNDED_STATUSES } from "~/lib/loan-labels.ts";
 import { roundedMean, MIN_CLIENTS, shareBps, suppressedChildren } from "~/lib/impact-public.ts";
+import { AREAS, complementarySuppression, GENDERS, withheldValues, type CrossTable } from "~/lib/impact.ts";
 
 export const STORIES_PER_PAGE = 12;
 /** Quarters of PPI history shown per scorecard and poverty line. */
@@ -213,16 +214,51 @@ export type SocialFigures = {
   ruralBps: number | null;
   urbanBps: number | null;
   averageLoanUsdCents: number | null;
+  /** Shares withheld (null above) because of the few clients they would give away. */
+  withheld: ShareName[];
 };
 
-type SocialRow = { country: string; clients: number; women: number; rural: number; urban: number; loans: number; lent: bigint };
+type ShareName = "women" | "rural" | "urban";
+type SocialRow = {
+  country: string;
+  clients: number;
+  genders: Record<(typeof GENDERS)[number], number>;
+  areas: Record<(typeof AREAS)[number], number>;
+  loans: number;
+  lent: bigint;
+};
 
-function socialFigures(row: SocialRow): SocialFigures {
+const SHARES: { name: ShareName; field: "gender" | "area"; value: string }[] = [
+  { name: "women", field: "gender", value: "female" },
+  { name: "rural", field: "area", value: "rural" },
+  { name: "urban", field: "area", value: "urban" },
+];
+const shareCount = (row: SocialRow, share: (typeof SHARES)[number]) =>
+  share.field === "gender" ? row.genders[share.value as (typeof GENDERS)[number]] : row.areas[share.value as (typeof AREAS)[number]];
+
+/**
+ * A share of women (rural, urban clients) gives its count: it is shown only
+ * where the values of its field leave no 1 to 4 clients to subtract
+ * (withheldValues: 22 rural of 24 would give the 2 others away).
+ */
+function sharesShown(row: SocialRow): Set<ShareName> {
+  const table: CrossTable = {
+    values: (field) => (field === "gender" ? GENDERS : AREAS),
+    others: (set) => (set.gender ? row.genders[set.gender as (typeof GENDERS)[number]] : set.area ? row.areas[set.area as (typeof AREAS)[number]] : row.clients),
+  };
+  const gender = withheldValues(table, ["gender"]).get("gender")!;
+  const area = withheldValues(table, ["area"]).get("area")!;
+  return new Set(SHARES.filter((s) => !(s.field === "gender" ? gender : area).has(s.value)).map((s) => s.name));
+}
+
+function socialFigures(row: SocialRow, shown: ReadonlySet<ShareName>): SocialFigures {
+  const bps = (name: ShareName) => (shown.has(name) ? shareBps(shareCount(row, SHARES.find((s) => s.name === name)!), row.clients) : null);
   return {
-    womenBps: shareBps(row.women, row.clients),
-    ruralBps: shareBps(row.rural, row.clients),
-    urbanBps: shareBps(row.urban, row.clients),
+    womenBps: bps("women"),
+    ruralBps: bps("rural"),
+    urbanBps: bps("urban"),
     averageLoanUsdCents: row.loans > 0 ? roundedMean(row.lent, row.loans) : null,
+    withheld: SHARES.filter((s) => !shown.has(s.name)).map((s) => s.name),
   };
 }
 
@@ -237,38 +273,49 @@ export async function publicSocialFigures() {
     `WITH reached AS (${REACHED}),
      people AS (
        SELECT r.country, count(*)::int AS clients,
-              count(*) FILTER (WHERE c.gender = 'female')::int AS women,
-              count(*) FILTER (WHERE c.area = 'rural')::int AS rural,
-              count(*) FILTER (WHERE c.area = 'urban')::int AS urban
+              ${GENDERS.map((g) => `count(*) FILTER (WHERE c.gender = '${g}')::int AS "g_${g}"`).join(", ")},
+              ${AREAS.map((a) => `count(*) FILTER (WHERE c.area = '${a}')::int AS "a_${a}"`).join(", ")}
          FROM reached r JOIN clients c ON c.id = r.client_id GROUP BY ROLLUP (r.country)
      ), money AS (
        SELECT p.country, count(*)::int AS loans, sum(l.amount_usd_cents)::bigint AS lent
          FROM loans l JOIN partners p ON p.id = l.partner_id WHERE l.status IN (${FUNDED}) GROUP BY ROLLUP (p.country)
      )
-     SELECT coalesce(people.country, '') AS country, people.clients, people.women, people.rural, people.urban,
+     SELECT coalesce(people.country, '') AS country, people.clients,
+            ${[...GENDERS.map((g) => `people."g_${g}"`), ...AREAS.map((a) => `people."a_${a}"`)].join(", ")},
             coalesce(money.loans, 0) AS loans, coalesce(money.lent, 0)::text AS lent
        FROM people LEFT JOIN money ON money.country IS NOT DISTINCT FROM people.country`,
   )) as Raw[];
   const parsed: SocialRow[] = rows.map((r) => ({
     country: r.country as string,
     clients: Number(r.clients),
-    women: Number(r.women),
-    rural: Number(r.rural),
-    urban: Number(r.urban),
+    genders: Object.fromEntries(GENDERS.map((g) => [g, Number(r[`g_${g}`])])) as SocialRow["genders"],
+    areas: Object.fromEntries(AREAS.map((a) => [a, Number(r[`a_${a}`])])) as SocialRow["areas"],
     loans: Number(r.loans),
     lent: BigInt(r.lent as string),
   }));
   const platform = parsed.find((r) => r.country === "");
   const countries = parsed.filter((r) => r.country !== "");
   const hidden = suppressedChildren(countries.map((c) => ({ key: c.country, clients: c.clients })));
-  const shown = (row: SocialRow | undefined, hide: boolean): Shown<SocialFigures> =>
-    !row || hide || row.clients < MIN_CLIENTS ? null : { clients: row.clients, value: socialFigures(row) };
+  // Each share among the countries as among the children of any node: the platform's count less the countries' shown
+  // counts is the hidden countries' sum, which must not be 1 to 4 either (complementarySuppression).
+  const own = new Map(countries.map((c) => [c.country, hidden.has(c.country) || c.clients < MIN_CLIENTS ? new Set<ShareName>() : sharesShown(c)]));
+  const platformShares = platform && platform.clients >= MIN_CLIENTS ? sharesShown(platform) : new Set<ShareName>();
+  for (const share of SHARES) {
+    const extra = complementarySuppression(
+      platform ? shareCount(platform, share) : 0,
+      platformShares.has(share.name),
+      countries.map((c) => ({ key: c.country, others: shareCount(c, share), shown: own.get(c.country)!.has(share.name) })),
+    );
+    for (const country of extra) own.get(country)!.delete(share.name);
+  }
+  const shown = (row: SocialRow | undefined, hide: boolean, shares: ReadonlySet<ShareName>): Shown<SocialFigures> =>
+    !row || hide || row.clients < MIN_CLIENTS ? null : { clients: row.clients, value: socialFigures(row, shares) };
   return {
     /** Every client reached, however few: a count of people, not a figure about them. */
     reached: platform?.clients ?? 0,
-    platform: shown(platform, false),
+    platform: shown(platform, false, platformShares),
     countries: countries
-      .map((c) => ({ code: c.country, name: countryName(c.country), figures: shown(c, hidden.has(c.country)) }))
+      .map((c) => ({ code: c.country, name: countryName(c.country), figures: shown(c, hidden.has(c.country), own.get(c.country)!) }))
       .sort((a, b) => a.name.localeCompare(b.name, "en")),
   };
 }

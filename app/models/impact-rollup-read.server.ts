@@ -430,7 +430,17 @@ export type SocialCounts = {
   /** Each filter's value not withheld among its field's other values at this node (withheldValues); true without filters. */
   reached_values_ok: boolean;
   base_values_ok: boolean;
+  /**
+   * The share of women (of rural clients) is the count of clients reached under the view's filters plus female (plus
+   * rural): a figure of its own, weighed as one (null when that field is filtered on already, or for an admin).
+   */
+  women_share: ShareCounts | null;
+  rural_share: ShareCounts | null;
+  /** Of the retained, how many the viewer knows (the rest of the base, not retained, must not be 1 to 4 either). */
+  retained_known: number;
 };
+
+export type ShareCounts = { filtered: CellCounts; wider: CellCounts[]; values_ok: boolean };
 
 /**
  * Loans disbursed in a quarter. `reach` counts loans (a group loan once): the
@@ -513,6 +523,25 @@ export function socialReadKeys(f: SocialFilter): SocialReadKeys {
   }
   const strings = keys.map(socialFilterKey);
   return { keys: strings, sectorPatterns: sectorKeyPatterns(strings), sectorEverywhere: Boolean(f.sector) };
+}
+
+/** The filters whose counts give a view's shares: its own plus female, plus rural (when not filtered on already). */
+export function shareFilterSets(f: SocialFilter): { field: "gender" | "area"; set: SocialFilter }[] {
+  return [
+    ...(f.gender ? [] : [{ field: "gender" as const, set: { ...f, gender: "female" } }]),
+    ...(f.area ? [] : [{ field: "area" as const, set: { ...f, area: "rural" } }]),
+  ];
+}
+
+/**
+ * What a view reads (socialReadKeys) with its shares of women and of rural clients weighed too (`shares`: every
+ * viewer but an admin): the same for the filters plus female and plus rural.
+ */
+export function socialViewKeys(f: SocialFilter, shares: boolean): SocialReadKeys {
+  const own = socialReadKeys(f);
+  if (!shares) return own;
+  const keys = [...new Set([...own.keys, ...shareFilterSets(f).flatMap((s) => socialReadKeys(s.set).keys)])];
+  return { keys, sectorPatterns: own.sectorEverywhere ? sectorKeyPatterns(keys) : own.sectorPatterns, sectorEverywhere: own.sectorEverywhere };
 }
 
 export type SocialViewer = { isPlatformAdmin: boolean; partnerIds: readonly string[] };
@@ -618,7 +647,7 @@ export async function socialFromRollups(args: {
   const full = subsets.length - 1;
   const first = quarters[0]!;
   const last = quarters[quarters.length - 1]!;
-  const readKeys = socialReadKeys(args.filters);
+  const readKeys = socialViewKeys(args.filters, !viewer.isPlatformAdmin);
   const params: unknown[] = [
     isoDay(quarterStart(addQuarters(first, -1))),
     isoDay(quarterStart(last)),
@@ -752,6 +781,13 @@ export async function socialFromRollups(args: {
   const activeIn = (flt: SocialFilter, q: string) => (f: ClientFacts) => (f.active.has(q) && personMatches(f, flt) ? 1 : 0);
   const active = (r: SocialRollupRow) => r.active_clients;
   const count = (r: SocialRollupRow) => r.loans_disbursed;
+  const retainedIn = (flt: SocialFilter, q: string) => (f: ClientFacts) => (f.active.get(q)?.retained && personMatches(f, flt) ? 1 : 0);
+  const shares = viewer.isPlatformAdmin
+    ? []
+    : shareFilterSets(args.filters).map((s) => {
+        const sets = filterSubsets(s.set);
+        return { ...s, sets, keys: sets.map(socialFilterKey) };
+      });
   for (const quarter of quarters) {
     const q = isoDay(quarterStart(quarter));
     const prev = isoDay(quarterStart(addQuarters(quarter, -1)));
@@ -792,6 +828,20 @@ export async function socialFromRollups(args: {
         const b0 = baseAt(0);
         const bF = full === 0 ? b0 : baseAt(full);
         const [rW, bW] = [wider(reachedAt), wider(baseAt)];
+        // A share's own counts: under the view's filters plus female (or rural) and every smaller set of those.
+        const shareOf = (field: "gender" | "area"): ShareCounts | null => {
+          const share = shares.find((x) => x.field === field);
+          if (!share) return null;
+          const at = (m: number): CellCounts => {
+            const n = now?.get(share.keys[m]!)?.get(key)?.active_clients ?? 0;
+            return { clients: n, known: known(key, n, q, share.keys[m]!, active, activeIn(share.sets[m]!, q)) };
+          };
+          const last = share.sets.length - 1;
+          const filtered = at(last);
+          const w = Array.from({ length: last }, (_, m) => at(m));
+          const ok = filtered.clients === 0 || !cellShown(filtered, w) || valuesPass("reached", key, q, share.set, active, (set) => activeIn(set, q));
+          return { filtered, wider: w, values_ok: ok };
+        };
         sMap.set(key, {
           reached,
           reached_known: r0.known,
@@ -809,6 +859,9 @@ export async function socialFromRollups(args: {
           // Only weighed when the figure passes its lattice (otherwise it is withheld anyway).
           reached_values_ok: rF.clients === 0 || !cellShown(rF, rW) || valuesOk("reached", q, active, (set) => activeIn(set, q)),
           base_values_ok: bF.clients === 0 || !cellShown(bF, bW) || valuesOk("reached", prev, active, (set) => activeIn(set, prev)),
+          women_share: rF.clients > 0 ? shareOf("gender") : null,
+          rural_share: rF.clients > 0 ? shareOf("area") : null,
+          retained_known: known(key, f?.retained ?? 0, q, filterKeys[full]!, (r) => r.retained, retainedIn(args.filters, q)),
         });
       }
       const loansAll = all?.loans_disbursed ?? 0;
@@ -854,6 +907,9 @@ export async function socialFromRollups(args: {
           base_wider: [],
           reached_values_ok: true,
           base_values_ok: true,
+          women_share: null,
+          rural_share: null,
+          retained_known: nowActive?.retained && match ? 1 : 0,
         });
       }
       const own = c.loans.filter((l) => l.quarter === q);

@@ -18,6 +18,7 @@ import {
   CLIENT_PAGE_SIZE,
   filterSummary,
   levelOf,
+  othersAllowed,
   levelOpenTo,
   quarterOf,
   quarterStart,
@@ -44,11 +45,12 @@ import {
   regionKey,
   rollupKey,
   ROOT,
-  socialReadKeys,
+  socialViewKeys,
   socialFromRollups,
   type ClientFacts,
   type LoanCounts,
   type RollupBundle,
+  type ShareCounts,
   type SocialCounts,
 } from "~/models/impact-rollup-read.server.ts";
 import { getDb } from "~/utils/db.server.ts";
@@ -270,8 +272,9 @@ async function resolveNode(viewer: PortalViewer, path: NodePath, drilldown: Read
 export type Figure<T> = { shown: boolean; clients: number | null } & T;
 
 export type PpiFigure = Figure<{ rateBps: number | null; meanScore: number | null }>;
-export type ReachFigure = Figure<{ womenBps: number | null; ruralBps: number | null }>;
-export type RetentionFigure = Figure<{ retainedBps: number | null }>;
+/** `sharesWithheld`: a share withheld while the count is shown (too few women, or too few not women, say). */
+export type ReachFigure = Figure<{ womenBps: number | null; ruralBps: number | null; sharesWithheld?: ("women" | "rural")[] }>;
+export type RetentionFigure = Figure<{ retainedBps: number | null; shareWithheld?: boolean }>;
 export type LoansFigure = Figure<{ loans: number | null; averageCents: number | null }>;
 
 export type QuarterFigures = {
@@ -384,7 +387,7 @@ export async function impactView(
           to: filters.to,
           scorecard: filters.scorecard,
           line: filters.line,
-          social: socialReadKeys(filters),
+          social: socialViewKeys(filters, !viewer.isPlatformAdmin),
           staffPartners: viewer.isPlatformAdmin ? [] : viewer.partnerIds,
           sections: { ppi: sections.has("ppi"), social: sections.has("social") },
           siblings: !viewer.isPlatformAdmin,
@@ -907,22 +910,46 @@ async function socialSection(ctx: Ctx, listing: Listing) {
     const reachShown = decide(sRows, (r) => counts({ clients: r.reached_f, known: r.reached_f_known }, r.reached_wider, r.reached_values_ok));
     const retentionShown = decide(sRows, (r) => counts({ clients: r.base_f, known: r.base_f_known }, r.base_wider, r.base_values_ok));
     const loansShown = decide(lRows, (r) => counts({ clients: r.reach_f, known: r.reach_f_known }, r.reach_wider, r.reach_values_ok));
+    // A share of women (of rural clients) gives the count under the filters plus female (plus rural): it is shown only
+    // where that count could be, decided like one (a node with none shows 0%, which gives nobody away).
+    const shareShown = (pick: (r: SocialCounts) => ShareCounts | null) => {
+      const shown = decide(sRows, (r) => {
+        const share = pick(r);
+        return share ? counts(share.filtered, share.wider, share.values_ok) : counts({ clients: r.reached_f, known: r.reached_f_known }, r.reached_wider, r.reached_values_ok);
+      });
+      return (key: string) => {
+        const share = sRows.get(key) ? pick(sRows.get(key)!) : null;
+        return !share || share.filtered.clients === 0 || shown.has(key);
+      };
+    };
+    const womenShareShown = shareShown((r) => r.women_share);
+    const ruralShareShown = shareShown((r) => r.rural_share);
 
     const figures = (key: string, clientRow: boolean): Partial<QuarterFigures> => {
       const s = sRows.get(key);
       const l = lRows.get(key);
       // A client's own row or page is shown whenever the viewer may open it (the listing checked that).
       const ok = (set: Set<string>) => clientRow || set.has(key);
+      const women = clientRow || womenShareShown(key);
+      const rural = clientRow || ruralShareShown(key);
       const reach: ReachFigure =
         s && s.reached_f > 0
           ? ok(reachShown)
-            ? { shown: true, clients: s.reached_f, womenBps: shareBps(s.women_f, s.reached_f), ruralBps: shareBps(s.rural_f, s.reached_f) }
+            ? {
+                shown: true,
+                clients: s.reached_f,
+                womenBps: women ? shareBps(s.women_f, s.reached_f) : null,
+                ruralBps: rural ? shareBps(s.rural_f, s.reached_f) : null,
+                ...(women && rural ? {} : { sharesWithheld: [...(women ? [] : ["women" as const]), ...(rural ? [] : ["rural" as const])] }),
+              }
             : { shown: false, clients: null, womenBps: null, ruralBps: null }
           : { shown: false, clients: 0, womenBps: null, ruralBps: null };
+      // Retained and not retained: each none or at least 5 clients the viewer does not know, or the share is withheld.
+      const retained = clientRow || !s || (othersAllowed(s.retained_f - s.retained_known) && othersAllowed(s.base_f - s.retained_f - (s.base_f_known - s.retained_known)));
       const retention: RetentionFigure =
         s && s.base_f > 0
           ? ok(retentionShown)
-            ? { shown: true, clients: s.base_f, retainedBps: shareBps(s.retained_f, s.base_f) }
+            ? { shown: true, clients: s.base_f, retainedBps: retained ? shareBps(s.retained_f, s.base_f) : null, ...(retained ? {} : { shareWithheld: true }) }
             : { shown: false, clients: null, retainedBps: null }
           : { shown: false, clients: 0, retainedBps: null };
       const loan: LoansFigure =
@@ -1103,7 +1130,10 @@ export function impactViewCsv(view: ImpactView): string {
   ];
   const scorecard = view.scorecard ? `${view.scorecard.title} (version ${view.scorecard.version})${view.scorecard.isSample ? " SAMPLE DATA" : ""}` : "";
   const figureCells = (f: QuarterFigures) => {
-    const withheld = [f.reach, f.retention, f.loans, f.ppi].some((x) => x && !x.shown && x.clients === null);
+    const withheld =
+      [f.reach, f.retention, f.loans, f.ppi].some((x) => x && !x.shown && x.clients === null) ||
+      Boolean(f.reach?.sharesWithheld?.length) ||
+      Boolean(f.retention?.shareWithheld);
     return {
       cells: [
         String(f.reach?.shown ? f.reach.clients : ""),

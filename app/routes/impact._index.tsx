@@ -91,9 +91,9 @@ export default function Impact() {
                   {row.figures ? (
                     <>
                       <td>{row.figures.clients.toLocaleString("en-US")}</td>
-                      <td>{formatShare(row.figures.value.womenBps)}</td>
-                      <td>{formatShare(row.figures.value.ruralBps)}</td>
-                      <td>{formatShare(row.figures.value.urbanBps)}</td>
+                      <td>{row.figures.value.withheld.includes("women") ? "withheld" : formatShare(row.figures.value.womenBps)}</td>
+                      <td>{row.figures.value.withheld.includes("rural") ? "withheld" : formatShare(row.figures.value.ruralBps)}</td>
+                      <td>{row.figures.value.withheld.includes("urban") ? "withheld" : formatShare(row.figures.value.urbanBps)}</td>
                       <td>{row.figures.value.averageLoanUsdCents === null ? "—" : formatMoney(row.figures.value.averageLoanUsdCents, "USD")}</td>
                     </>
                   ) : (

@@ -64,9 +64,10 @@ export async function action({ request }: ActionFunctionArgs) {
 const GENDER_LABELS: Record<string, string> = { female: "Women", male: "Men", other: "Other", unspecified: "Not recorded" };
 const WITHHELD = "withheld";
 
-function share(figure: { shown: boolean; clients: number | null } | null | undefined, bps: number | null | undefined): string {
+/** `shareWithheld`: the figure is shown but its share is not (too few clients on one side of it). */
+function share(figure: { shown: boolean; clients: number | null } | null | undefined, bps: number | null | undefined, shareWithheld = false): string {
   if (!figure || figure.clients === 0) return "–";
-  if (!figure.shown) return WITHHELD;
+  if (!figure.shown || shareWithheld) return WITHHELD;
   return bps === null || bps === undefined ? "–" : percentFromBps(bps);
 }
 
@@ -90,13 +91,15 @@ export default function ImpactPortal() {
   const quarters = view.quarters as Quarter[];
   const trend = view.trend as QuarterFigures[];
   const scorecard = view.scorecard;
-  const points = (pick: (f: QuarterFigures) => { figure: { shown: boolean; clients: number | null } | null; bps: number | null | undefined }) =>
+  const points = (
+    pick: (f: QuarterFigures) => { figure: { shown: boolean; clients: number | null } | null; bps: number | null | undefined; withheld?: boolean },
+  ) =>
     trend.map((f) => {
-      const { figure, bps } = pick(f);
+      const { figure, bps, withheld } = pick(f);
       return {
         label: quarterLabel(f.quarter as Quarter),
         value: figure?.shown && bps !== null && bps !== undefined ? bps : null,
-        text: share(figure, bps),
+        text: share(figure, bps, withheld),
         clients: figure?.shown ? figure.clients : null,
       };
     });
@@ -240,9 +243,9 @@ export default function ImpactPortal() {
           ) : (
             <p>No poverty (PPI) surveys at this level in these quarters.</p>
           )}
-          <ImpactChart id="chart-women" title="Share of women among clients reached" valueHeading="Women" points={points((f) => ({ figure: f.reach, bps: f.reach?.womenBps }))} />
-          <ImpactChart id="chart-rural" title="Share of rural clients among clients reached" valueHeading="Rural" points={points((f) => ({ figure: f.reach, bps: f.reach?.ruralBps }))} />
-          <ImpactChart id="chart-retention" title="Client retention" valueHeading="Retained" points={points((f) => ({ figure: f.retention, bps: f.retention?.retainedBps }))} />
+          <ImpactChart id="chart-women" title="Share of women among clients reached" valueHeading="Women" points={points((f) => ({ figure: f.reach, bps: f.reach?.womenBps, withheld: f.reach?.sharesWithheld?.includes("women") }))} />
+          <ImpactChart id="chart-rural" title="Share of rural clients among clients reached" valueHeading="Rural" points={points((f) => ({ figure: f.reach, bps: f.reach?.ruralBps, withheld: f.reach?.sharesWithheld?.includes("rural") }))} />
+          <ImpactChart id="chart-retention" title="Client retention" valueHeading="Retained" points={points((f) => ({ figure: f.retention, bps: f.retention?.retainedBps, withheld: f.retention?.shareWithheld }))} />
         </div>
         <div className="table-scroll">
           <table>
@@ -386,9 +389,9 @@ export default function ImpactPortal() {
                           {c.kind === "client" && c.place ? <span className="hint"> · {c.place}</span> : null}
                         </th>
                         <td className="num">{count(f.reach, f.reach?.clients)}</td>
-                        <td className="num">{share(f.reach, f.reach?.womenBps)}</td>
-                        <td className="num">{share(f.reach, f.reach?.ruralBps)}</td>
-                        <td className="num">{share(f.retention, f.retention?.retainedBps)}</td>
+                        <td className="num">{share(f.reach, f.reach?.womenBps, f.reach?.sharesWithheld?.includes("women"))}</td>
+                        <td className="num">{share(f.reach, f.reach?.ruralBps, f.reach?.sharesWithheld?.includes("rural"))}</td>
+                        <td className="num">{share(f.retention, f.retention?.retainedBps, f.retention?.shareWithheld)}</td>
                         <td className="num">{count(f.loans, f.loans?.loans)}</td>
                         <td className="num">{money(f.loans, f.loans?.averageCents)}</td>
                         <td className="num">{share(f.ppi, f.ppi?.rateBps)}</td>

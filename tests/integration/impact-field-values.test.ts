@@ -6,7 +6,7 @@
 // (withheldValues, docs/decisions/025). Counts worked out by hand.
 import { beforeAll, describe, expect, it } from "vitest";
 import { AREAS, GENDERS, type PortalFilters } from "~/lib/impact.ts";
-import { impactView, portalViewerFor, PUBLIC_PORTAL_VIEWER, type PortalViewer } from "~/models/impact.server.ts";
+import { impactView, impactViewCsv, portalViewerFor, PUBLIC_PORTAL_VIEWER, type PortalViewer } from "~/models/impact.server.ts";
 import { rebuildSocialRollups } from "~/models/impact-social.server.ts";
 import { getDb } from "~/utils/db.server.ts";
 import { fundedLoan, makeGroup, makePartner, makePeople, makeStaff, type PersonSpec } from "./impact-portal-helpers.ts";
@@ -52,6 +52,20 @@ beforeAll(async () => {
     ...people(8, { sector: "Retail" }),
     ...people(3, { sector: "Trade" }),
   ]);
+  // Malawi: 12 rural women, 10 rural men, 2 urban men.
+  const mw = await makePartner(db, { country: "MW", regions: ["Zomba"], name: "Malawi Partner" });
+  await borrowers(mw.id, "Zomba", [
+    ...people(12, { gender: "female", area: "rural" }),
+    ...people(10, { gender: "male", area: "rural" }),
+    ...people(2, { gender: "male", area: "urban" }),
+  ]);
+  // Tanzania: 12 clients with loans out in Q2; 2 of them repaid in June, so Q3 keeps 10 of its base of 12.
+  const tz = await makePartner(db, { country: "TZ", regions: ["Arusha"], name: "Tanzania Partner" });
+  const tzClients = await makePeople(db, tz.id, "Arusha", people(12, { gender: "female", area: "rural" }));
+  for (const [i, c] of tzClients.entries()) {
+    const loan = await fundedLoan(db, { partnerId: tz.id, clientId: c.id, fundedOn: "2026-05-10", sector: "Agriculture" });
+    if (i < 2) await db.loan.update({ where: { id: loan.id }, data: { status: "repaid", repaidAt: new Date("2026-06-01T12:00:00Z") } });
+  }
   await rebuildSocialRollups();
 });
 
@@ -129,5 +143,48 @@ describe("loans and sectors", () => {
     // With a gender filter too (all 21 are women): the same sectors.
     expect(await reach(PUBLIC_PORTAL_VIEWER, "SZ", { gender: "female", sector: "Agriculture" })).toBe(10);
     expect(await reach(PUBLIC_PORTAL_VIEWER, "SZ", { gender: "female", sector: "Retail" })).toBe("withheld");
+  });
+});
+
+describe("shares of a figure", () => {
+  it("a share that gives a count of 1 to 4 away is withheld while the figure is shown: 22 of 24 rural leaves 2 urban", async () => {
+    const all = (await q3(PUBLIC_PORTAL_VIEWER, "MW", {})).reach!;
+    expect(all).toMatchObject({ shown: true, clients: 24, womenBps: 5_000, ruralBps: null, sharesWithheld: ["rural"] });
+    // Among men (12): 10 rural, 2 urban.
+    const men = (await q3(PUBLIC_PORTAL_VIEWER, "MW", { gender: "male" })).reach!;
+    expect(men).toMatchObject({ shown: true, clients: 12, womenBps: 0, ruralBps: null, sharesWithheld: ["rural"] });
+    // Namibia's shares stand: 13 women of 24, 17 rural, with every part they leave at least 5.
+    expect((await q3(PUBLIC_PORTAL_VIEWER, "NA", {})).reach).toMatchObject({ shown: true, womenBps: 5_417, ruralBps: 7_083 });
+    expect((await q3(PUBLIC_PORTAL_VIEWER, "NA", {})).reach!.sharesWithheld).toBeUndefined();
+  });
+
+  it("a share is withheld wherever its count would be: the women among Namibia's rural clients are 6 of 17, but rural men are withheld", async () => {
+    // Rural (17): women 6, and the rest of the rural clients 11; the women's share is the count of rural women (6),
+    // which the rural women's own view shows, so it stands.
+    expect((await q3(PUBLIC_PORTAL_VIEWER, "NA", { area: "rural" })).reach).toMatchObject({ shown: true, clients: 17, womenBps: 3_529 });
+    // Women (13): rural 6 of 13 stands (rural women are shown); among all 24 the share of rural stood too.
+    expect((await q3(PUBLIC_PORTAL_VIEWER, "NA", { gender: "female" })).reach).toMatchObject({ shown: true, clients: 13, ruralBps: 4_615 });
+  });
+
+  it("retention is withheld as a share when 1 to 4 clients of the base were not retained", async () => {
+    const q3Retention = (await q3(PUBLIC_PORTAL_VIEWER, "TZ", {})).retention!;
+    expect(q3Retention).toMatchObject({ shown: true, clients: 12, retainedBps: null, shareWithheld: true });
+  });
+
+  it("their own partner's staff see every share", async () => {
+    const staff = await portalViewerFor((await makeStaff(db, (await db.partner.findFirstOrThrow({ where: { name: "Malawi Partner" } })).id, "officer")).id);
+    expect((await q3(staff, "MW", {})).reach).toMatchObject({ shown: true, clients: 24, ruralBps: 9_167 });
+  });
+
+  it("the CSV leaves a withheld share empty and says why", async () => {
+    const view = await impactView(PUBLIC_PORTAL_VIEWER, { country: "MW" }, NONE, audit);
+    const row = impactViewCsv(view)
+      .trim()
+      .split("\r\n")
+      .find((l) => l.startsWith(`node,Malawi,${Q3},`))!
+      .split(",");
+    // clients_reached, women_pct, rural_pct
+    expect(row.slice(3, 6)).toEqual(["24", "50.00", ""]);
+    expect(row.join(",")).toContain("Withheld: too few clients");
   });
 });

@@ -131,7 +131,7 @@ describe("who the loans reach", () => {
     }
   });
 
-  it("shows the shares of women and rural clients of a country over 5 reached clients, not over 4", async () => {
+  it("shows a country over 5 reached clients, not over 4, and each share only when it gives no 1 to 4 away", async () => {
     const db = await getDb();
     const partner = await makePartner(db, { country: "ZM", currency: "ZMW" });
     const fund = async (gender: "female" | "male", area: "rural" | "urban") => {
@@ -150,9 +150,18 @@ describe("who the loans reach", () => {
     expect(zambia(await impact()).figures).toBeNull();
 
     await fund("female", "rural");
+    // 5 clients: 4 women and 1 man, 3 rural and 2 urban. 80% women would say there is one man: every share is withheld.
     expect(zambia(await impact()).figures).toEqual({
       clients: 5,
-      value: { womenBps: 8000, ruralBps: 6000, urbanBps: 4000, averageLoanUsdCents: 40_000 },
+      value: { womenBps: null, ruralBps: null, urbanBps: null, averageLoanUsdCents: 40_000, withheld: ["women", "rural", "urban"] },
+    });
+    // 10: 5 women and 5 men, 5 rural and 5 urban.
+    await fund("female", "rural");
+    await fund("male", "rural");
+    for (let i = 0; i < 3; i++) await fund("male", "urban");
+    expect(zambia(await impact()).figures).toEqual({
+      clients: 10,
+      value: { womenBps: 5000, ruralBps: 5000, urbanBps: 5000, averageLoanUsdCents: 40_000, withheld: [] },
     });
   });
 
@@ -168,7 +177,8 @@ describe("who the loans reach", () => {
     const loan = await makeLoan(db, { partnerId: partner.id, groupId: group.id, status: "funded" });
     const before = (await impact()).totals.clientsReached;
     const ethiopia = (await impact()).social.countries.find((c) => c.code === "ET")!;
-    expect(ethiopia.figures).toMatchObject({ clients: 6, value: { womenBps: 5000 } });
+    // 3 women and 3 men: the share of women (3) is withheld.
+    expect(ethiopia.figures).toMatchObject({ clients: 6, value: { womenBps: null, withheld: expect.arrayContaining(["women"]) } });
     // A second loan of the same group reaches nobody new.
     await makeLoan(db, { partnerId: partner.id, groupId: group.id, status: "funded" });
     expect((await impact()).totals.clientsReached).toBe(before);
