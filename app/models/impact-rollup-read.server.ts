@@ -24,7 +24,7 @@ import {
   type Quarter,
   type SocialFilter,
 } from "~/lib/impact.ts";
-import { queryOneRowCached, type TypedParam } from "~/utils/cached-statement.server.ts";
+import { queryOneRowCachedInParts, type TypedParam } from "~/utils/cached-statement.server.ts";
 import { getDb } from "~/utils/db.server.ts";
 import { liveConsentRowsSql, liveConsentsFrom, type LiveConsents } from "./consent.server.ts";
 import { clientFactsSql, parseClientFacts, type ClientFactsRow } from "./impact-client-facts.server.ts";
@@ -254,7 +254,11 @@ export async function readRollupBundle(args: {
   const sectorRows = sectorOnly ? `r.filter LIKE 'sector:%' AND $13::text[] IS NOT NULL` : "r.filter LIKE ANY ($13::text[])";
   // With a sector filter, every sector at every node decided (the sector's field in each node's cross table).
   const orSectorEverywhere = args.social.sectorEverywhere ? ` OR ${sectorRows}` : "";
-  const sql = `
+  // The viewer's own partners' rows. With none (an admin), a constant false the planner drops: the plan then no longer
+  // depends on the parameters' values, and PostgreSQL keeps one generic plan instead of planning every call (with the
+  // condition in, a generic plan reads every level-3 row). $11 stays in the text so it still has a type.
+  const staffRows = args.staffPartners.length > 0 ? "r.level = 3 AND r.partner_id = ANY ($11::text[])" : "false AND r.partner_id = ANY ($11::text[])";
+  const withClause = `
     WITH cards AS (
       SELECT r.scorecard_id, max(r.clients)::int AS clients, min(r.quarter) AS first_q, max(r.quarter) AS last_q
         FROM ppi_rollups r
@@ -271,7 +275,7 @@ export async function readRollupBundle(args: {
       SELECT r.level, r.country, r.region, r.partner_id, r.group_id, r.quarter, r.clients, r.likelihood_sum_bps, r.score_sum
         FROM ppi_rollups r JOIN chosen ch ON r.scorecard_id = ch.id AND r.poverty_line = ch.line
        WHERE r.quarter BETWEEN $6::date AND $7::date AND r.clients > 0
-         AND (${tree("r")} OR (r.level = 3 AND r.partner_id = ANY ($11::text[])))
+         AND (${tree("r")} OR (${staffRows}))
     ), social AS (
       SELECT r.level, r.country, r.region, r.partner_id, r.group_id, r.filter, r.quarter, r.active_clients, r.women, r.rural, r.retained,
              r.loans_disbursed, r.disbursed_usd_cents
@@ -279,7 +283,7 @@ export async function readRollupBundle(args: {
        WHERE ${socialOn ? "true" : "false"} AND r.quarter BETWEEN $12::date AND $7::date
          AND (((r.filter = ANY ($10::text[])${orSectorEverywhere}) AND ${tree("r")})
            OR (${sectorRows} AND r.level = ${level}${prefix("r", level)})
-           OR (r.level = 3 AND r.partner_id = ANY ($11::text[]) AND (r.filter = ANY ($10::text[]) OR ${sectorRows})))
+           OR (${staffRows} AND (r.filter = ANY ($10::text[]) OR ${sectorRows})))
     ), kids AS (
       -- The node's children with figures: in the rows just read, and under another scorecard when the node has several.
       SELECT p.${childCol ?? "group_id"} AS id FROM ppi p WHERE p.level = ${level + 1}${prefix("p", level)}
@@ -289,8 +293,10 @@ export async function readRollupBundle(args: {
       SELECT r.${childCol ?? "group_id"} FROM ppi_rollups r
        WHERE (SELECT count(*) FROM cards) > 1 AND r.level = ${level + 1}${prefix("r", level)} AND r.quarter BETWEEN $6::date AND $7::date
          AND r.clients > 0 AND r.scorecard_id <> (SELECT ch.id FROM chosen ch)
-    )${clientCtes}
-    SELECT
+    )${clientCtes}`;
+  // A partner's or group's client rows and facts read other tables than the rollup rows: on a PostgreSQL server they
+  // are a statement of their own (the same WITH, their columns only), run at the same time on another connection.
+  const rollupColumns = `
       (SELECT json_agg(json_build_array(ci.scorecard_id, ci.title, ci.version, ci.country, ci.is_sample, ci.poverty_lines, ci.clients, ci.first_q, ci.last_q)) FROM card_info ci)::text AS cards,
       (SELECT json_build_array(ch.id, ch.line) FROM chosen ch)::text AS chosen,
       (SELECT json_agg(json_build_array(p.level, p.country, p.region, p.partner_id, p.group_id, p.quarter, p.clients, p.likelihood_sum_bps::text, p.score_sum::text)) FROM ppi p)::text AS ppi,
@@ -300,9 +306,15 @@ export async function readRollupBundle(args: {
       -- One rebuild writes every row with the same time.
       (SELECT r.rebuilt_at FROM social_rollups r WHERE ${socialOn ? "true" : "false"} AND r.level = 0 LIMIT 1) AS rebuilt_at,
       (SELECT json_build_array(p.name, p.country) FROM partners p WHERE p.id = NULLIF($4::text, ''))::text AS partner,
-      (SELECT json_build_array(g.name, g.partner_id) FROM groups g WHERE g.id = NULLIF($5::text, ''))::text AS "group",
-      ${clientColumns},
+      (SELECT json_build_array(g.name, g.partner_id) FROM groups g WHERE g.id = NULLIF($5::text, ''))::text AS "group"`;
+  // Each statement names $1 (PostgreSQL cannot type a parameter nothing mentions, and the WITH does not).
+  const select = (columns: string) => `${withClause}
+    SELECT${columns},
       $1::int AS level`;
+  const sql = select(`${rollupColumns},
+      ${clientColumns}`);
+  const parts = withClients ? [select(rollupColumns), select(`
+      ${clientColumns}`)] : [sql];
   const params: TypedParam[] = [
     { type: "int", value: level },
     { type: "text", value: path.country ?? "" },
@@ -328,7 +340,7 @@ export async function readRollupBundle(args: {
       : []),
   ];
   // Planned once per session on the embedded database (parsing and planning this statement cost more than running it).
-  const row = (await queryOneRowCached(`impact_view_${level}`, sql, params)) as ClientFactsRow & {
+  const row = (await queryOneRowCachedInParts(`impact_view_${level}`, sql, parts, params)) as ClientFactsRow & {
     cards: string | null;
     chosen: string | null;
     ppi: string | null;

@@ -763,9 +763,17 @@ async function ppiSection(ctx: Ctx, listing: Listing) {
 
   let anySuppressed = false;
   const childKeysOf = new Map<string, string[]>();
+  // Rows by quarter, each row's day worked out once: a partner's view has about a thousand rows and eight quarters.
+  const rowsByDay = new Map<string, RollupRow[]>();
+  for (const r of rows) {
+    const day = isoDay(new Date(r.quarter));
+    const list = rowsByDay.get(day);
+    if (list) list.push(r);
+    else rowsByDay.set(day, [r]);
+  }
   for (const q of ctx.quarters) {
     const qDay = isoDay(quarterStart(q));
-    const inQuarter = rows.filter((r) => isoDay(new Date(r.quarter)) === qDay);
+    const inQuarter = rowsByDay.get(qDay) ?? [];
     const byKey = new Map<string, RollupRow>();
     for (const r of inQuarter) byKey.set(rollupKey(r), r);
     const known = (key: string, r: RollupRow): number => {

@@ -58,3 +58,22 @@ export async function queryOneRowCached(name: string, sql: string, params: reado
   const rows = (await db.$queryRawUnsafe(call, ...values)) as { row: string | null }[];
   return rows[0]?.row ? (JSON.parse(rows[0].row) as Record<string, unknown>) : {};
 }
+
+/**
+ * queryOneRowCached of a statement whose columns read unrelated rows: `parts`
+ * are the statement with some of its columns each (every column in one part).
+ * A PostgreSQL server runs the parts at once on the pool's connections and the
+ * rows are merged; PGlite, one connection, gets `whole` in one round trip.
+ * The parts may read at slightly different moments (no common snapshot).
+ */
+export async function queryOneRowCachedInParts(
+  name: string,
+  whole: string,
+  parts: readonly string[],
+  params: readonly TypedParam[],
+): Promise<Record<string, unknown>> {
+  const database = await getDatabase();
+  if (database.target.kind === "pglite" || parts.length < 2) return queryOneRowCached(name, whole, params);
+  const rows = await Promise.all(parts.map((sql) => queryOneRowCached(name, sql, params)));
+  return Object.assign({}, ...rows) as Record<string, unknown>;
+}

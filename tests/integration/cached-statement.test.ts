@@ -2,7 +2,7 @@
 // session on the embedded database, run as it is on a PostgreSQL server. Both
 // must give the row the statement itself gives, with fresh data every call.
 import { beforeAll, describe, expect, it } from "vitest";
-import { queryOneRowCached, type TypedParam } from "~/utils/cached-statement.server.ts";
+import { queryOneRowCached, queryOneRowCachedInParts, type TypedParam } from "~/utils/cached-statement.server.ts";
 import { getDatabase, getDb } from "~/utils/db.server.ts";
 
 const SQL = `
@@ -82,5 +82,24 @@ describe("a statement planned once per session", () => {
     for (let i = 0; i < 5; i++) await queryOneRowCached("cached_probe", SQL, params(i * 10, null));
     const embedded = (await getDatabase()).target.kind === "pglite";
     expect(await wrappedFunctions()).toBe(embedded ? 1 : 0);
+  });
+
+  it("gives the same row when the statement's columns are read in parts (at once on a PostgreSQL server)", async () => {
+    // The WITH names every parameter, as the impact view's does, so each part can be typed.
+    const withClause = `WITH probe AS (
+        SELECT t.* FROM cached_probe t
+         WHERE t.score >= $1::int AND t.region = $2::text AND t.day BETWEEN $3::date AND $4::date
+           AND ($5::text[] IS NULL OR t.id IN (SELECT unnest($5::text[]))))`;
+    const counted = `(SELECT count(*)::int FROM probe) AS matching, (SELECT json_agg(p.id ORDER BY p.id) FROM probe p)::text AS ids`;
+    const other = `(SELECT max(t.day) FROM cached_probe t)::text AS last_day, $2::text AS region`;
+    const whole = `${withClause} SELECT ${counted}, ${other}`;
+    const parts = [`${withClause} SELECT ${counted}`, `${withClause} SELECT ${other}`];
+    for (const only of [null, ["a", "b"], []]) {
+      const p = params(0, only);
+      const got = await queryOneRowCachedInParts("probe_parts", whole, parts, p);
+      expect(got).toEqual(await queryOneRowCached("probe_whole", whole, p));
+      expect(Object.keys(got).sort()).toEqual(["ids", "last_day", "matching", "region"]);
+    }
+    expect(await queryOneRowCachedInParts("probe_parts", whole, parts, params(0, ["a", "b"]))).toMatchObject({ matching: 2, ids: '["a", "b"]' });
   });
 });
