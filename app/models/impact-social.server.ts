@@ -13,8 +13,9 @@ export async function rebuildSocialRollups(): Promise<number> {
   // Every rebuild leaves the previous rows dead. The embedded database has no autovacuum: without this
   // the table grows by a full copy each hour, and each rebuild's inserts check the dead keys they
   // collide with (at 20,000 scale loans about half the rebuild's time, docs/decisions/025).
-  // Outside the rebuild's transaction, as VACUUM must be.
-  await db.$executeRawUnsafe(`VACUUM "social_rollups"`);
+  // Outside the rebuild's transaction, as VACUUM must be. ANALYZE too: the rows are all new, and the views'
+  // plans need their statistics (PGlite never gathers them by itself; a server's autovacuum would, later).
+  await db.$executeRawUnsafe(`VACUUM (ANALYZE) "social_rollups"`);
   return rows[0]?.written ?? 0;
 }
 
