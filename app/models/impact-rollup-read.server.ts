@@ -254,6 +254,10 @@ export async function readRollupBundle(args: {
   const sectorRows = sectorOnly ? `r.filter LIKE 'sector:%' AND $13::text[] IS NOT NULL` : "r.filter LIKE ANY ($13::text[])";
   // With a sector filter, every sector at every node decided (the sector's field in each node's cross table).
   const orSectorEverywhere = args.social.sectorEverywhere ? ` OR ${sectorRows}` : "";
+  // When the figures weigh only the rows for everyone (an admin's view without gender or area filters), a constant, as
+  // above: the plan then does not depend on how many keys $10 holds, and PostgreSQL keeps one generic plan.
+  const everyoneOnly = args.social.keys.length === 1 && args.social.keys[0] === "";
+  const filterRows = everyoneOnly ? `r.filter = '' AND $10::text[] IS NOT NULL` : "r.filter = ANY ($10::text[])";
   // The viewer's own partners' rows. With none (an admin), a constant false the planner drops: the plan then no longer
   // depends on the parameters' values, and PostgreSQL keeps one generic plan instead of planning every call (with the
   // condition in, a generic plan reads every level-3 row). $11 stays in the text so it still has a type.
@@ -281,9 +285,10 @@ export async function readRollupBundle(args: {
              r.loans_disbursed, r.disbursed_usd_cents
         FROM social_rollups r
        WHERE ${socialOn ? "true" : "false"} AND r.quarter BETWEEN $12::date AND $7::date
-         AND (((r.filter = ANY ($10::text[])${orSectorEverywhere}) AND ${tree("r")})
-           OR (${sectorRows} AND r.level = ${level}${prefix("r", level)})
-           OR (${staffRows} AND (r.filter = ANY ($10::text[]) OR ${sectorRows})))
+         AND (((${filterRows}${orSectorEverywhere}) AND ${tree("r")})
+           OR (${sectorRows} AND r.level = ${level} AND r.country = $2::text AND r.region = $3::text AND r.partner_id = $4::text
+               AND r.group_id = $5::text)
+           OR (${staffRows} AND (${filterRows} OR ${sectorRows})))
     ), kids AS (
       -- The node's children with figures: in the rows just read, and under another scorecard when the node has several.
       SELECT p.${childCol ?? "group_id"} AS id FROM ppi p WHERE p.level = ${level + 1}${prefix("p", level)}
