@@ -1,11 +1,19 @@
 const names = new Intl.DisplayNames(["en"], { type: "region" });
 
+const known = new Map<string, string>();
+
 export function countryName(code: string): string {
-  try {
-    return names.of(code.toUpperCase()) ?? code;
-  } catch {
-    return code;
+  let name = known.get(code);
+  if (name === undefined) {
+    try {
+      name = names.of(code.toUpperCase()) ?? code;
+    } catch {
+      name = code;
+    }
+    // A few hundred codes at most (anything else is the code itself); pages list many, so each is looked up once.
+    if (known.size < 1_000) known.set(code, name);
   }
+  return name;
 }
 
 /** ISO 3166-1 alpha-2: the officially assigned codes (Intl also knows aliases and groupings like EU or UN). */

@@ -623,6 +623,21 @@ const personMatches = (c: ClientFacts, f: SocialFilter) =>
 const loanMatches = (c: ClientFacts, loanSector: string, f: SocialFilter) =>
   personMatches(c, { ...f, sector: null }) && (!f.sector || loanSector === f.sector);
 
+/** A count in a social_rollups row. */
+type RowCount = (r: SocialRollupRow) => number;
+const activeOf: RowCount = (r) => r.active_clients;
+const loansOf: RowCount = (r) => r.loans_disbursed;
+const retainedOf: RowCount = (r) => r.retained;
+/** A known client's part of a count under a set of filters in a quarter. */
+type FactCount = (c: ClientFacts, set: SocialFilter, q: string) => number;
+const activeCount: FactCount = (c, set, q) => (c.active.has(q) && personMatches(c, set) ? 1 : 0);
+const retainedCount: FactCount = (c, set, q) => (c.active.get(q)?.retained && personMatches(c, set) ? 1 : 0);
+const loanCount: FactCount = (c, set, q) => {
+  let n = 0;
+  for (const l of c.loans) if (l.quarter === q && loanMatches(c, l.sector, set)) n += 1;
+  return n;
+};
+
 export type SocialRead = {
   /** When the rows were rebuilt (the figures are as of then); null when never. */
   rebuiltAt: Date | null;
@@ -694,15 +709,25 @@ export async function socialFromRollups(args: {
   ]);
 
   const nodeKeyOnView = rollupKey({ level, country: path.country ?? "", region: path.region ?? "", partner_id: path.partner ?? "", group_id: path.group ?? "" });
+  const staffKeys = new Map<string, boolean>();
   const isStaffKey = (key: string) => {
-    const parts = key.split("|");
-    return (parts[0] === "T" || parts[0] === "G") && staff.includes(parts[3]!);
+    let is = staffKeys.get(key);
+    if (is === undefined) {
+      const parts = key.split("|");
+      staffKeys.set(key, (is = (parts[0] === "T" || parts[0] === "G") && staff.includes(parts[3]!)));
+    }
+    return is;
   };
+  /** An admin, or staff at their own partner's nodes, know every client there one by one. */
+  const knowsAll = (key: string) => viewer.isPlatformAdmin || isStaffKey(key);
   // Rows by quarter, filter and key.
   const byQuarter = new Map<string, Map<string, Map<string, SocialRollupRow>>>();
   const staffRows = new Map<string, SocialRollupRow[]>(); // quarter|filter → level-3 rows of the viewer's partners
+  const days = new Map<number, string>(); // a quarter's time → its ISO day (toISOString per row cost more than the rest)
   for (const r of rows) {
-    const q = isoDay(new Date(r.quarter));
+    const time = new Date(r.quarter).getTime();
+    let q = days.get(time);
+    if (q === undefined) days.set(time, (q = isoDay(new Date(time))));
     let byFilter = byQuarter.get(q);
     if (!byFilter) byQuarter.set(q, (byFilter = new Map()));
     let byKey = byFilter.get(r.filter);
@@ -710,7 +735,9 @@ export async function socialFromRollups(args: {
     byKey.set(rollupKey(r), r);
     if (Number(r.level) === 3 && staff.includes(r.partner_id)) {
       const k = `${q}|${r.filter}`;
-      staffRows.set(k, [...(staffRows.get(k) ?? []), r]);
+      const list = staffRows.get(k);
+      if (list) list.push(r);
+      else staffRows.set(k, [r]);
     }
   }
 
@@ -721,13 +748,8 @@ export async function socialFromRollups(args: {
     const f = facts.get(id);
     return f && !staff.includes(f.partnerId) ? [f] : [];
   });
-  // `what` counts a client's part of the figure (0 when the filter or the quarter leaves them out).
-  const knownAt = (key: string, what: (f: ClientFacts) => number): number => {
-    let n = 0;
-    for (const f of knownFacts) if (placementKeys(f.country, f.region, f.partnerId, f.groupIds).includes(key)) n += what(f);
-    return n;
-  };
-  const staffSum = (key: string, q: string, flt: string, pick: (r: SocialRollupRow) => number): number => {
+  const knowsNone = staff.length === 0 && knownFacts.length === 0;
+  const staffSum = (key: string, q: string, flt: string, pick: RowCount): number => {
     const parts = key.split("|");
     // A partner or group of someone else's: none of its clients are the viewer's partners'.
     if (parts[0] !== "P" && parts[0] !== "C" && parts[0] !== "R") return 0;
@@ -739,38 +761,44 @@ export async function socialFromRollups(args: {
     }
     return n;
   };
-  /** How many of a node's `total` the viewer knows one by one. */
-  const known = (key: string, total: number, q: string, flt: string, pick: (r: SocialRollupRow) => number, fromFacts: (f: ClientFacts) => number) => {
-    if (viewer.isPlatformAdmin || isStaffKey(key)) return total;
-    return Math.min(total, staffSum(key, q, flt, pick) + knownAt(key, fromFacts));
+  /**
+   * How many of a node's `total` (a count under the filter key `flt` in quarter `q`, `pick` of its row) the viewer
+   * knows one by one: from their own partners' rows, and each known client's part (`count` of their facts under `set`).
+   */
+  const known = (key: string, total: number, q: string, flt: string, pick: RowCount, count: FactCount, set: SocialFilter): number => {
+    if (knowsAll(key)) return total;
+    if (knowsNone || total === 0) return 0;
+    let n = staffSum(key, q, flt, pick);
+    for (const f of knownFacts) if (placementKeys(f.country, f.region, f.partnerId, f.groupIds).includes(key)) n += count(f, set, q);
+    return Math.min(total, n);
   };
+  const cellOf = (key: string, n: number, q: string, flt: string, pick: RowCount, count: FactCount, set: SocialFilter): CellCounts => ({
+    clients: n,
+    known: known(key, n, q, flt, pick, count, set),
+  });
 
   // Each quarter's sectors (a sector's values in the cross tables: whatever sectors the rows read have).
   const sectorsIn = new Map<string, string[]>();
-  for (const [q, byFilter] of byQuarter) {
-    const names = new Set<string>();
-    for (const flt of byFilter.keys()) {
-      const at = flt.indexOf("sector:");
-      if (at >= 0) names.add(flt.slice(at + "sector:".length));
+  const sectorsOf = (q: string): string[] => {
+    let names = sectorsIn.get(q);
+    if (!names) {
+      const found = new Set<string>();
+      for (const flt of byQuarter.get(q)?.keys() ?? []) {
+        const at = flt.indexOf("sector:");
+        if (at >= 0) found.add(flt.slice(at + "sector:".length));
+      }
+      sectorsIn.set(q, (names = [...found].sort()));
     }
-    sectorsIn.set(q, [...names].sort());
-  }
+    return names;
+  };
   /**
    * Whether the values of `set`'s filters are shown at a node in one quarter (withheldValues), for one figure
-   * (`figure` names it): `pick` its count in a row, `fromFacts` a known client's part of it under a set of filters.
+   * (`figure` names it): `pick` its count in a row, `count` a known client's part of it under a set of filters.
    */
   const decided = new Map<string, Map<FilterField, Set<string>>>();
-  const knowsNone = staff.length === 0 && knownFacts.length === 0;
-  const valuesPass = (
-    figure: string,
-    key: string,
-    q: string,
-    set: SocialFilter,
-    pick: (r: SocialRollupRow) => number,
-    fromFacts: (set: SocialFilter) => (f: ClientFacts) => number,
-  ): boolean => {
-    // An admin, or staff at their own partner's nodes, know every client: nothing to withhold.
-    if (viewer.isPlatformAdmin || isStaffKey(key)) return true;
+  const valuesPass = (figure: string, key: string, q: string, set: SocialFilter, pick: RowCount, count: FactCount): boolean => {
+    // Whoever knows every client at the node: nothing to withhold.
+    if (knowsAll(key)) return true;
     const fields = SOCIAL_FILTER_FIELDS.filter((f) => set[f]);
     if (fields.length === 0) return true;
     const id = `${figure}|${key}|${q}|${fields.join(",")}`;
@@ -779,11 +807,11 @@ export async function socialFromRollups(args: {
       const byFilter = byQuarter.get(q);
       withheld = withheldValues(
         {
-          values: (field) => (field === "gender" ? GENDERS : field === "area" ? AREAS : (sectorsIn.get(q) ?? [])),
+          values: (field) => (field === "gender" ? GENDERS : field === "area" ? AREAS : sectorsOf(q)),
           others: (s, flt) => {
             const row = byFilter?.get(flt)?.get(key);
             const n = row ? pick(row) : 0;
-            return n === 0 || knowsNone ? n : n - known(key, n, q, flt, pick, fromFacts(s));
+            return n - known(key, n, q, flt, pick, count, s);
           },
         },
         fields,
@@ -795,106 +823,86 @@ export async function socialFromRollups(args: {
 
   const social = new Map<Quarter, Map<string, SocialCounts>>();
   const loans = new Map<Quarter, Map<string, LoanCounts>>();
-  const activeIn = (flt: SocialFilter, q: string) => (f: ClientFacts) => (f.active.has(q) && personMatches(f, flt) ? 1 : 0);
-  const active = (r: SocialRollupRow) => r.active_clients;
-  const count = (r: SocialRollupRow) => r.loans_disbursed;
-  const retainedIn = (flt: SocialFilter, q: string) => (f: ClientFacts) => (f.active.get(q)?.retained && personMatches(f, flt) ? 1 : 0);
   const shares = viewer.isPlatformAdmin
     ? []
     : shareFilterSets(args.filters).map((s) => {
         const sets = filterSubsets(s.set);
         return { ...s, sets, keys: sets.map(socialFilterKey) };
       });
+  // A figure's filter values among their fields' other values (withheldValues); nothing to weigh without filters.
+  // Only weighed when the figure passes its lattice (otherwise it is withheld anyway).
+  const valuesOk = (key: string, cell: CellCounts, wider: CellCounts[], figure: string, q: string, pick: RowCount, count: FactCount) =>
+    cell.clients === 0 || !cellShown(cell, wider) || full === 0 || valuesPass(figure, key, q, args.filters, pick, count);
   for (const quarter of quarters) {
     const q = isoDay(quarterStart(quarter));
     const prev = isoDay(quarterStart(addQuarters(quarter, -1)));
     const now = byQuarter.get(q);
     const before = byQuarter.get(prev);
+    // The rows under the filters of each subset (index = filterSubsets' mask), by key.
+    const nowIn = filterKeys.map((k) => now?.get(k));
+    const beforeIn = filterKeys.map((k) => before?.get(k));
     const sMap = new Map<string, SocialCounts>();
     const lMap = new Map<string, LoanCounts>();
-    const ownLoans = (flt: SocialFilter) => (c: ClientFacts) => c.loans.filter((l) => l.quarter === q && loanMatches(c, l.sector, flt)).length;
+    // A share's own counts: under the view's filters plus female (or rural) and every smaller set of those.
+    const shareOf = (key: string, field: "gender" | "area"): ShareCounts | null => {
+      const share = shares.find((x) => x.field === field);
+      if (!share) return null;
+      const cells = share.keys.map((k, m) => cellOf(key, now?.get(k)?.get(key)?.active_clients ?? 0, q, k, activeOf, activeCount, share.sets[m]!));
+      const filtered = cells[cells.length - 1]!;
+      const wider = cells.slice(0, -1);
+      const ok = filtered.clients === 0 || !cellShown(filtered, wider) || valuesPass("reached", key, q, share.set, activeOf, activeCount);
+      return { filtered, wider, values_ok: ok };
+    };
     const keys = new Set([...(now?.get("")?.keys() ?? []), ...(before?.get("")?.keys() ?? [])]);
     for (const key of keys) {
       // Sector rows were read only for the node on view; other nodes have the view's filters and every smaller set of them.
-      const rowsNow = filterKeys.map((k) => now?.get(k)?.get(key));
-      const rowsBefore = filterKeys.map((k) => before?.get(k)?.get(key));
-      // Counts under the filters of subset `m`, with how many of them the viewer knows.
-      const reachedAt = (m: number): CellCounts => {
-        const n = rowsNow[m]?.active_clients ?? 0;
-        return { clients: n, known: known(key, n, q, filterKeys[m]!, active, activeIn(subsets[m]!, q)) };
-      };
-      const baseAt = (m: number): CellCounts => {
-        const n = rowsBefore[m]?.active_clients ?? 0;
-        return { clients: n, known: known(key, n, prev, filterKeys[m]!, active, activeIn(subsets[m]!, prev)) };
-      };
-      const loansAt = (m: number): CellCounts => {
-        const n = rowsNow[m]?.loans_disbursed ?? 0;
-        return { clients: n, known: known(key, n, q, filterKeys[m]!, count, ownLoans(subsets[m]!)) };
-      };
-      const wider = (at: (m: number) => CellCounts) => (full === 0 ? [] : Array.from({ length: full }, (_, m) => at(m)));
-      const all = rowsNow[0];
-      const f = rowsNow[full];
+      const all = nowIn[0]?.get(key);
+      const f = nowIn[full]?.get(key);
       const reached = all?.active_clients ?? 0;
-      const base = rowsBefore[0]?.active_clients ?? 0;
-      // A figure's filter values among their fields' other values (withheldValues); nothing to weigh without filters.
-      const valuesOk = (figure: string, q: string, pick: (r: SocialRollupRow) => number, fromFacts: (set: SocialFilter) => (f: ClientFacts) => number) =>
-        full === 0 || valuesPass(figure, key, q, args.filters, pick, fromFacts);
+      const base = beforeIn[0]?.get(key)?.active_clients ?? 0;
       if (reached > 0 || base > 0) {
-        const r0 = reachedAt(0);
-        const rF = full === 0 ? r0 : reachedAt(full);
-        const b0 = baseAt(0);
-        const bF = full === 0 ? b0 : baseAt(full);
-        const [rW, bW] = [wider(reachedAt), wider(baseAt)];
-        // A share's own counts: under the view's filters plus female (or rural) and every smaller set of those.
-        const shareOf = (field: "gender" | "area"): ShareCounts | null => {
-          const share = shares.find((x) => x.field === field);
-          if (!share) return null;
-          const at = (m: number): CellCounts => {
-            const n = now?.get(share.keys[m]!)?.get(key)?.active_clients ?? 0;
-            return { clients: n, known: known(key, n, q, share.keys[m]!, active, activeIn(share.sets[m]!, q)) };
-          };
-          const last = share.sets.length - 1;
-          const filtered = at(last);
-          const w = Array.from({ length: last }, (_, m) => at(m));
-          const ok = filtered.clients === 0 || !cellShown(filtered, w) || valuesPass("reached", key, q, share.set, active, (set) => activeIn(set, q));
-          return { filtered, wider: w, values_ok: ok };
-        };
+        // Counts under the filters of each subset, with how many of them the viewer knows: the last is the view's own.
+        const rCells = nowIn.map((byKey, m) => cellOf(key, byKey?.get(key)?.active_clients ?? 0, q, filterKeys[m]!, activeOf, activeCount, subsets[m]!));
+        const bCells = beforeIn.map((byKey, m) =>
+          cellOf(key, byKey?.get(key)?.active_clients ?? 0, prev, filterKeys[m]!, activeOf, activeCount, subsets[m]!),
+        );
+        const [rF, bF] = [rCells[full]!, bCells[full]!];
+        const [rW, bW] = [rCells.slice(0, full), bCells.slice(0, full)];
         sMap.set(key, {
           reached,
-          reached_known: r0.known,
+          reached_known: rCells[0]!.known,
           reached_f: rF.clients,
           reached_f_known: rF.known,
           women_f: f?.women ?? 0,
           rural_f: f?.rural ?? 0,
           base,
-          base_known: b0.known,
+          base_known: bCells[0]!.known,
           base_f: bF.clients,
           base_f_known: bF.known,
           retained_f: f?.retained ?? 0,
           reached_wider: rW,
           base_wider: bW,
-          // Only weighed when the figure passes its lattice (otherwise it is withheld anyway).
-          reached_values_ok: rF.clients === 0 || !cellShown(rF, rW) || valuesOk("reached", q, active, (set) => activeIn(set, q)),
-          base_values_ok: bF.clients === 0 || !cellShown(bF, bW) || valuesOk("reached", prev, active, (set) => activeIn(set, prev)),
-          women_share: rF.clients > 0 ? shareOf("gender") : null,
-          rural_share: rF.clients > 0 ? shareOf("area") : null,
-          retained_known: known(key, f?.retained ?? 0, q, filterKeys[full]!, (r) => r.retained, retainedIn(args.filters, q)),
+          reached_values_ok: valuesOk(key, rF, rW, "reached", q, activeOf, activeCount),
+          base_values_ok: valuesOk(key, bF, bW, "reached", prev, activeOf, activeCount),
+          women_share: rF.clients > 0 ? shareOf(key, "gender") : null,
+          rural_share: rF.clients > 0 ? shareOf(key, "area") : null,
+          retained_known: known(key, f?.retained ?? 0, q, filterKeys[full]!, retainedOf, retainedCount, args.filters),
         });
       }
       const loansAll = all?.loans_disbursed ?? 0;
       if (loansAll > 0) {
-        const l0 = loansAt(0);
-        const lF = full === 0 ? l0 : loansAt(full);
-        const lW = wider(loansAt);
+        const lCells = nowIn.map((byKey, m) => cellOf(key, byKey?.get(key)?.loans_disbursed ?? 0, q, filterKeys[m]!, loansOf, loanCount, subsets[m]!));
+        const lF = lCells[full]!;
+        const lW = lCells.slice(0, full);
         lMap.set(key, {
           reach: loansAll,
-          reach_known: l0.known,
+          reach_known: lCells[0]!.known,
           reach_f: lF.clients,
           reach_f_known: lF.known,
           loans_f: lF.clients,
           amount_f: f ? f.usd : null,
           reach_wider: lW,
-          reach_values_ok: lF.clients === 0 || !cellShown(lF, lW) || valuesOk("loans", q, count, ownLoans),
+          reach_values_ok: valuesOk(key, lF, lW, "loans", q, loansOf, loanCount),
         });
       }
     }
@@ -984,43 +992,49 @@ export async function socialFromRollups(args: {
         if (flt.startsWith(sectorPrefix) && (byKey.get(nodeKeyOnView)?.loans_disbursed ?? 0) > 0) names.add(flt.slice(sectorPrefix.length));
       }
     }
-    // The node's loans under one set of filters over the range (or some of its quarters), with how many the viewer
+    const rangeQuarters = [...inRange];
+    // The node's loans under each of `sets` in each quarter of the range ([set][quarter]), with how many the viewer
     // knows, and their amount.
-    const overRange = (set: SocialFilter, within: Iterable<string> = inRange): CellCounts & { amount: bigint } => {
-      const key = socialFilterKey(set);
-      const out = { clients: 0, known: 0, amount: 0n };
-      for (const q of within) {
-        const r = byQuarter.get(q)?.get(key)?.get(nodeKeyOnView);
-        const n = r?.loans_disbursed ?? 0;
-        out.clients += n;
-        out.known += known(nodeKeyOnView, n, q, key, count, (c) => c.loans.filter((l) => l.quarter === q && loanMatches(c, l.sector, set)).length);
-        if (r) out.amount += BigInt(r.usd);
-      }
-      return out;
-    };
-    const outerSets = filterSubsets(outer);
+    const partsOf = (sets: SocialFilter[]) =>
+      sets.map((set) => {
+        const key = socialFilterKey(set);
+        return rangeQuarters.map((q) => {
+          const r = byQuarter.get(q)?.get(key)?.get(nodeKeyOnView);
+          const n = r?.loans_disbursed ?? 0;
+          return { clients: n, known: known(nodeKeyOnView, n, q, key, loansOf, loanCount, set), amount: r ? BigInt(r.usd) : 0n };
+        });
+      });
+    // Over the whole range.
+    const overRange = (parts: { clients: number; known: number; amount: bigint }[]) =>
+      parts.reduce((sum, p) => ({ clients: sum.clients + p.clients, known: sum.known + p.known, amount: sum.amount + p.amount }), {
+        clients: 0,
+        known: 0,
+        amount: 0n,
+      });
     const countsOnly = (c: CellCounts): CellCounts => ({ clients: c.clients, known: c.known });
+    const outerSets = filterSubsets(outer);
     // Without the sector: the same for every cell.
-    const withoutSector = outerSets.map((set) => overRange(set));
+    const withoutSectorParts = partsOf(outerSets);
+    const withoutSector = withoutSectorParts.map(overRange);
     // A quarter's part: empty, or shown by its own lattice with each filter's value kept among its field's values.
-    const loansIn = (q: string) => (set: SocialFilter) => (c: ClientFacts) =>
-      c.loans.filter((l) => l.quarter === q && loanMatches(c, l.sector, set)).length;
     const partPasses = (cell: CellCounts, wider: CellCounts[], q: string, set: SocialFilter) =>
-      cell.clients === 0 || (cellShown(cell, wider) && valuesPass("loans", nodeKeyOnView, q, set, count, loansIn(q)));
-    // Each quarter's part without the sector, once: every cell's quarterly test and the parent's use it.
-    const withoutSectorIn = new Map([...inRange].map((q) => [q, outerSets.map((set) => countsOnly(overRange(set, [q])))]));
+      cell.clients === 0 || (cellShown(cell, wider) && valuesPass("loans", nodeKeyOnView, q, set, loansOf, loanCount));
     for (const sector of [...names].sort()) {
-      const withSector = outerSets.map((set) => overRange({ ...set, sector }));
+      const withSectorParts = partsOf(outerSets.map((set) => ({ ...set, sector })));
+      const withSector = withSectorParts.map(overRange);
       const cell = withSector[withSector.length - 1]!;
       const wider = [...withoutSector, ...withSector].slice(0, cellFull).map(countsOnly);
-      const quarterlyShown = [...withoutSectorIn].every(([q, without]) => {
-        const inQ = [...without, ...outerSets.map((set) => countsOnly(overRange({ ...set, sector }, [q])))];
+      const quarterlyShown = rangeQuarters.every((q, i) => {
+        const inQ = [...withoutSectorParts, ...withSectorParts].map((parts) => countsOnly(parts[i]!));
         return partPasses(inQ[inQ.length - 1]!, inQ.slice(0, cellFull), q, { ...outer, sector });
       });
       sectors.push({ sector, loans: cell.clients, amount: String(cell.amount), reach: cell.clients, reach_known: cell.known, wider, quarterlyShown });
     }
     parentWider = withoutSector.slice(0, -1).map(countsOnly);
-    parentQuarterly = [...withoutSectorIn].every(([q, inQ]) => partPasses(inQ[inQ.length - 1]!, inQ.slice(0, -1), q, outer));
+    parentQuarterly = rangeQuarters.every((q, i) => {
+      const inQ = withoutSectorParts.map((parts) => countsOnly(parts[i]!));
+      return partPasses(inQ[inQ.length - 1]!, inQ.slice(0, -1), q, outer);
+    });
   }
   if (sectors.length > 0) {
     // The table's parent: its rows' sum (every loan has a sector), weighed against the node under every smaller set

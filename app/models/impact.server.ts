@@ -893,41 +893,61 @@ async function socialSection(ctx: Ctx, listing: Listing) {
   const children = new Map<string, Partial<QuarterFigures>>();
   const current = ctx.keys[ctx.keys.length - 1]!;
   const atClient = ctx.level === "client";
+  const parents = new Map<string, string>();
+  const parentOf = (key: string) => {
+    let parent = parents.get(key);
+    if (parent === undefined) parents.set(key, (parent = parentOfKey(key)));
+    return parent;
+  };
 
   for (const q of ctx.quarters) {
     const sRows: Map<string, SocialCounts> = read.social.get(q) ?? new Map();
     const lRows: Map<string, LoanCounts> = read.loans.get(q) ?? new Map();
 
-    const decide = <T,>(rowsByKey: Map<string, T>, countsOf: (row: T) => NodeCounts) => {
-      const counts = new Map<string, NodeCounts>();
+    // Each node's children among the keys with rows (the same for every figure read from one map).
+    const childrenIn = (rowsByKey: Map<string, unknown>) => {
       const childKeysOf = new Map<string, string[]>();
-      for (const [key, row] of rowsByKey) {
-        counts.set(key, countsOf(row));
+      for (const key of rowsByKey.keys()) {
         if (key === ROOT) continue;
-        const parent = key.startsWith("X|") ? current : parentOfKey(key);
+        const parent = key.startsWith("X|") ? current : parentOf(key);
         const siblings = childKeysOf.get(parent);
         if (siblings) siblings.push(key);
         else childKeysOf.set(parent, [key]);
       }
+      return childKeysOf;
+    };
+    const sChildren = childrenIn(sRows);
+    const lChildren = childrenIn(lRows);
+    // Null for an admin, who knows every client: every figure with clients in it is shown (what decideShown gives when
+    // no client is unknown to the viewer), so there is nothing to decide.
+    const decide = <T,>(rowsByKey: Map<string, T>, childKeysOf: Map<string, string[]>, countsOf: (row: T) => NodeCounts) => {
+      if (viewer.isPlatformAdmin) return null;
+      const counts = new Map<string, NodeCounts>();
+      for (const [key, row] of rowsByKey) counts.set(key, countsOf(row));
       return decideShown(ctx.keys, childKeysOf, counts, ctx.maySee);
     };
     // With filters on, the same node under every smaller set of them too (docs/decisions/025).
     // And each filter's value among its field's values at that node (withheldValues).
     const counts = (filtered: CellCounts, wider: readonly CellCounts[], valuesShown: boolean): NodeCounts =>
       wider.length > 0 ? { filtered, wider, valuesShown } : { filtered, valuesShown };
-    const reachShown = decide(sRows, (r) => counts({ clients: r.reached_f, known: r.reached_f_known }, r.reached_wider, r.reached_values_ok));
-    const retentionShown = decide(sRows, (r) => counts({ clients: r.base_f, known: r.base_f_known }, r.base_wider, r.base_values_ok));
-    const loansShown = decide(lRows, (r) => counts({ clients: r.reach_f, known: r.reach_f_known }, r.reach_wider, r.reach_values_ok));
+    const reachShown = decide(sRows, sChildren, (r) => counts({ clients: r.reached_f, known: r.reached_f_known }, r.reached_wider, r.reached_values_ok));
+    const retentionShown = decide(sRows, sChildren, (r) => counts({ clients: r.base_f, known: r.base_f_known }, r.base_wider, r.base_values_ok));
+    const loansShown = decide(lRows, lChildren, (r) => counts({ clients: r.reach_f, known: r.reach_f_known }, r.reach_wider, r.reach_values_ok));
     // A share of women (of rural clients) gives the count under the filters plus female (plus rural): it is shown only
     // where that count could be, decided like one (a node with none shows 0%, which gives nobody away).
+    // Decided on first use: only a node with a share of some clients needs it (an admin's rows have no share counts).
     const shareShown = (pick: (r: SocialCounts) => ShareCounts | null) => {
-      const shown = decide(sRows, (r) => {
-        const share = pick(r);
-        return share ? counts(share.filtered, share.wider, share.values_ok) : counts({ clients: r.reached_f, known: r.reached_f_known }, r.reached_wider, r.reached_values_ok);
-      });
+      let shown: Set<string> | null | undefined;
       return (key: string) => {
         const share = sRows.get(key) ? pick(sRows.get(key)!) : null;
-        return !share || share.filtered.clients === 0 || shown.has(key);
+        if (!share || share.filtered.clients === 0) return true;
+        if (shown === undefined) {
+          shown = decide(sRows, sChildren, (r) => {
+            const s = pick(r);
+            return s ? counts(s.filtered, s.wider, s.values_ok) : counts({ clients: r.reached_f, known: r.reached_f_known }, r.reached_wider, r.reached_values_ok);
+          });
+        }
+        return !shown || shown.has(key);
       };
     };
     const womenShareShown = shareShown((r) => r.women_share);
@@ -937,7 +957,7 @@ async function socialSection(ctx: Ctx, listing: Listing) {
       const s = sRows.get(key);
       const l = lRows.get(key);
       // A client's own row or page is shown whenever the viewer may open it (the listing checked that).
-      const ok = (set: Set<string>) => clientRow || set.has(key);
+      const ok = (set: Set<string> | null) => clientRow || !set || set.has(key);
       const women = clientRow || womenShareShown(key);
       const rural = clientRow || ruralShareShown(key);
       const reach: ReachFigure =
