@@ -299,8 +299,9 @@ export async function readRollupBundle(args: {
        WHERE (SELECT count(*) FROM cards) > 1 AND r.level = ${level + 1}${prefix("r", level)} AND r.quarter BETWEEN $6::date AND $7::date
          AND r.clients > 0 AND r.scorecard_id <> (SELECT ch.id FROM chosen ch)
     )${clientCtes}`;
-  // A partner's or group's client rows and facts read other tables than the rollup rows: on a PostgreSQL server they
-  // are a statement of their own (the same WITH, their columns only), run at the same time on another connection.
+  // A partner's client rows and facts read other tables than the rollup rows: on a PostgreSQL server they are a
+  // statement of their own (the same WITH, their columns only), run at the same time on another connection. A group's
+  // rollup rows are a few dozen, and there a second statement cost more than it saved (measured): one statement.
   const rollupColumns = `
       (SELECT json_agg(json_build_array(ci.scorecard_id, ci.title, ci.version, ci.country, ci.is_sample, ci.poverty_lines, ci.clients, ci.first_q, ci.last_q)) FROM card_info ci)::text AS cards,
       (SELECT json_build_array(ch.id, ch.line) FROM chosen ch)::text AS chosen,
@@ -318,7 +319,7 @@ export async function readRollupBundle(args: {
       $1::int AS level`;
   const sql = select(`${rollupColumns},
       ${clientColumns}`);
-  const parts = withClients ? [select(rollupColumns), select(`
+  const parts = withClients && level === 3 ? [select(rollupColumns), select(`
       ${clientColumns}`)] : [sql];
   const params: TypedParam[] = [
     { type: "int", value: level },
