@@ -80,7 +80,15 @@ describe("small figures", () => {
   });
 
   it("an admin, and the partner's own staff, see the small figure", async () => {
-    expect(at(await impactView(ADMIN_PORTAL_VIEWER, { country: "TZ" }, FILTERS, audit)).ppi).toMatchObject({ shown: true, clients: 4 });
+    const admin = await impactView(ADMIN_PORTAL_VIEWER, { country: "TZ" }, FILTERS, audit);
+    expect(at(admin).ppi).toMatchObject({ shown: true, clients: 4 });
+    // The social figures too, on the node's page and in the platform's table (the public saw both withheld above).
+    expect(at(admin).reach).toMatchObject({ shown: true, clients: 4 });
+    expect(at(admin).reach!.womenBps).not.toBeNull();
+    const platform = await impactView(ADMIN_PORTAL_VIEWER, {}, FILTERS, audit);
+    const reach = Object.fromEntries(platform.children.map((c) => [c.label, c.latest.reach?.clients ?? null]));
+    expect(reach).toMatchObject({ Tanzania: 4, Uganda: 5, Malawi: 18 });
+    expect(reach.Rwanda).toBeGreaterThan(0);
     const own = await impactView(tzStaff, { country: "TZ", region: "Central", partner: partners.TZ!.id }, FILTERS, audit);
     expect(at(own).ppi).toMatchObject({ shown: true, clients: 4 });
     // Above their partner the figure covers no one else: still theirs, still shown.
