@@ -710,14 +710,9 @@ export async function socialFromRollups(args: {
   ]);
 
   const nodeKeyOnView = rollupKey({ level, country: path.country ?? "", region: path.region ?? "", partner_id: path.partner ?? "", group_id: path.group ?? "" });
-  const staffKeys = new Map<string, boolean>();
   const isStaffKey = (key: string) => {
-    let is = staffKeys.get(key);
-    if (is === undefined) {
-      const parts = key.split("|");
-      staffKeys.set(key, (is = (parts[0] === "T" || parts[0] === "G") && staff.includes(parts[3]!)));
-    }
-    return is;
+    const parts = key.split("|");
+    return (parts[0] === "T" || parts[0] === "G") && staff.includes(parts[3]!);
   };
   /** An admin, or staff at their own partner's nodes, know every client there one by one. */
   const knowsAll = (key: string) => viewer.isPlatformAdmin || isStaffKey(key);

@@ -21,19 +21,6 @@ export type TypedParam = { type: "int" | "text" | "date" | "text[]"; value: unkn
 
 const created = new WeakMap<Db, Set<string>>();
 
-/** The statement's name: `name` and a hash of its text and types (kept, as the few texts recur on every call). */
-const names = new Map<string, string>();
-function functionName(name: string, types: readonly string[], sql: string): string {
-  const text = `${name}\n${types.join(",")}\n${sql}`;
-  let fn = names.get(text);
-  if (fn === undefined) {
-    fn = `${name}_${crypto.createHash("sha256").update(`${types.join(",")}\n${sql}`).digest("hex").slice(0, 16)}`;
-    if (names.size >= 500) names.clear();
-    names.set(text, fn);
-  }
-  return fn;
-}
-
 /**
  * Runs `sql` (a SELECT returning exactly one row; its parameters $1…$n are
  * `params` in order) and returns that row as PostgreSQL's row_to_json gives it
@@ -44,7 +31,7 @@ export async function queryOneRowCached(name: string, sql: string, params: reado
   const database = await getDatabase();
   const values = params.map((p) => p.value);
   const types = params.map((p) => p.type);
-  const fn = functionName(name, types, sql);
+  const fn = `${name}_${crypto.createHash("sha256").update(`${types.join(",")}\n${sql}`).digest("hex").slice(0, 16)}`;
   if (database.target.kind !== "pglite") {
     // The same row_to_json as the function's, so both paths give the same values (dates as PostgreSQL writes them).
     const wrapped = `SELECT row_to_json(q)::text AS row FROM (${sql}) q`;
