@@ -7,6 +7,7 @@
 // one checkout per run under the request key `autolend:<day>`: the run's shares
 // are bought all or none, and a doubled run replays instead of lending twice.
 // Every decision is logged; the lender gets one email per run that lent.
+import { PUBLIC_VIEWER, readableLoanTexts } from "./consent.server.ts";
 import type { Gender } from "~/generated/prisma/enums.ts";
 import {
   AUTO_SHARE_CENTS,
@@ -223,14 +224,19 @@ export async function matchingLoans(userId: string, settings: AutoLendSettings, 
     settings.maxTermMonths,
     partners,
   )) as Row[];
-  return rows.map((r) => ({
-    loanId: r.id as string,
-    partnerId: r.partner_id as string,
-    country: String(r.country).trim(),
-    reference: r.reference as string,
-    purpose: r.purpose as string,
-    partnerName: r.partner_name as string,
-  }));
+  // The purpose goes into the lender's email: as the public may read it (consent.server.ts readableText).
+  return readableLoanTexts(
+    rows.map((r) => ({
+      loanId: r.id as string,
+      partnerId: r.partner_id as string,
+      country: String(r.country).trim(),
+      reference: r.reference as string,
+      purpose: r.purpose as string,
+      partnerName: r.partner_name as string,
+    })),
+    ["purpose"],
+    PUBLIC_VIEWER,
+  );
 }
 
 // ---------------------------------------------------------------------------

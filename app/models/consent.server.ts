@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { ConsentPurpose, LocationGranularity } from "~/generated/prisma/enums.ts";
 import { getDb } from "~/utils/db.server.ts";
 import { CONSENT_PURPOSES } from "~/lib/consent-labels.ts";
+import { redact, type Redacted, type RedactionTerm } from "~/lib/redact.ts";
 
 export type Viewer = {
   userId: string | null;
@@ -147,6 +148,206 @@ export function publicRegionCondition(loan: string, test: (region: string) => st
       AND (SELECT count(*) FROM group_members m WHERE m.group_id = ${loan}.group_id AND m.left_at IS NULL
              AND ${granted("m.client_id")} IS NOT TRUE) = 0
   END)`;
+}
+
+// --- Free text ---------------------------------------------------------------
+
+/**
+ * Someone a free text may mention: a client (borrower, member, owner) or a
+ * group. Their names are hidden without a live `name` consent, their village
+ * without `location` at village granularity, their region without it at region
+ * or finer.
+ */
+export type TextSubject = {
+  id: string;
+  /** How a hidden name is said: "the borrower", "a member", "the owner", "the group". */
+  says: string;
+  /** The consent that shows the names: `name`, but a group's name goes with its members' `story` (ADR 005). */
+  nameConsent?: ConsentPurpose;
+  /** The full name and every name the client is also known by. */
+  names: readonly string[];
+  region: string;
+  village: string;
+  /** The subject's live consents (a group's: combineForGroup of its members). */
+  consents: LiveConsents | undefined;
+};
+
+export const SAYS = { borrower: "the borrower", member: "a member", owner: "the owner", client: "the client", group: "the group" } as const;
+
+/**
+ * A story, a loan's purpose, an offering's title or risks, a journal text: as
+ * this viewer may read it. The one path every free text about clients takes to
+ * a page, a CSV, an email or a cache; `hidden` names each mention replaced
+ * (for the warning staff see as they write). Staff of the client's partner and
+ * platform admins read the text as written.
+ */
+export function readableText(text: string, subjects: readonly TextSubject[], viewer: Viewer, partnerId: string): Redacted {
+  if (!text || hasClientLevelRights(viewer, partnerId)) return { text, hidden: [] };
+  return redact(text, subjects.flatMap(textTerms));
+}
+
+/** The text as the public will read it, whoever is asking: the preview staff see beside what they write. */
+export function publicText(text: string, subjects: readonly TextSubject[], partnerId: string): Redacted {
+  return readableText(text, subjects, PUBLIC_VIEWER, partnerId);
+}
+
+function textTerms(subject: TextSubject): RedactionTerm[] {
+  const live = subject.consents ?? NONE;
+  const terms: RedactionTerm[] = [];
+  const nameShown = live.purposes.has(subject.nameConsent ?? "name");
+  for (const name of subject.names) {
+    if (name.trim()) terms.push({ owner: subject.id, text: name, shown: nameShown, replacement: subject.says, kind: subject.nameConsent === "story" ? "phrase" : "name" });
+  }
+  const granted = live.location;
+  if (subject.village.trim()) {
+    terms.push({ owner: `${subject.id}:village`, text: subject.village, shown: granted === "village", replacement: "the village", kind: "phrase" });
+  }
+  if (subject.region.trim()) {
+    terms.push({ owner: `${subject.id}:region`, text: subject.region, shown: granted === "village" || granted === "region", replacement: "the region", kind: "phrase" });
+  }
+  return terms;
+}
+
+export type TextPerson = { id: string; fullName: string; aliases: readonly string[]; region: string; village: string };
+
+/** A client as a text subject. */
+export function personSubject(person: TextPerson, says: string, consents: Map<string, LiveConsents>): TextSubject {
+  return { id: person.id, says, names: [person.fullName, ...person.aliases], region: person.region, village: person.village, consents: consents.get(person.id) };
+}
+
+/**
+ * A group as text subjects: the group's name and place under its members'
+ * combined consents, and every member, current or past, by name under their own.
+ */
+export function groupSubjects(
+  group: { id: string; name: string; region: string; village: string; currentMemberIds: readonly string[]; people: readonly TextPerson[] },
+  consents: Map<string, LiveConsents>,
+): TextSubject[] {
+  return [
+    {
+      id: group.id,
+      says: SAYS.group,
+      nameConsent: "story",
+      names: [group.name],
+      region: group.region,
+      village: group.village,
+      consents: combineForGroup(group.currentMemberIds, consents),
+    },
+    ...group.people.map((p) => personSubject(p, SAYS.member, consents)),
+  ];
+}
+
+/** SQL: every member of the group `groupId` names, current or past, as one JSON text for `groupPeopleFrom`. */
+export function groupPeopleSql(groupId: string): string {
+  return `(SELECT json_agg(json_build_array(tc.id, tc.full_name, tc.aliases, tc.region, tc.village)) FROM group_members tm
+      JOIN clients tc ON tc.id = tm.client_id WHERE tm.group_id = ${groupId})::text`;
+}
+
+/** The members `groupPeopleSql` read. */
+export function groupPeopleFrom(json: string | null): TextPerson[] {
+  return (JSON.parse(json ?? "[]") as [string, string, string[] | null, string, string][]).map(([id, fullName, aliases, region, village]) => ({
+    id,
+    fullName,
+    aliases: aliases ?? [],
+    region,
+    village,
+  }));
+}
+
+/** The columns a TextPerson is read from, for Prisma selects. */
+export const TEXT_PERSON_SELECT = { id: true, fullName: true, aliases: true, region: true, village: true } as const;
+
+type OwnedBy = {
+  id: string;
+  partnerId: string;
+  client: TextPerson | null;
+  group: { id: string; name: string; region: string; village: string; members: { leftAt: Date | null; client: TextPerson }[] } | null;
+};
+const OWNED_BY_SELECT = {
+  id: true,
+  partnerId: true,
+  client: { select: TEXT_PERSON_SELECT },
+  group: { select: { id: true, name: true, region: true, village: true, members: { select: { leftAt: true, client: { select: TEXT_PERSON_SELECT } } } } },
+} as const;
+
+export type TextsAbout = { partnerId: string; subjects: TextSubject[] };
+
+/** Whom the texts of loans or offerings may mention: each one's client (as `says`), or its group and every member. */
+async function subjectsOf(rows: readonly OwnedBy[], says: string): Promise<Map<string, TextsAbout>> {
+  const consents = await liveConsents(rows.flatMap((r) => [...(r.client ? [r.client.id] : []), ...(r.group?.members.map((m) => m.client.id) ?? [])]));
+  const result = new Map<string, TextsAbout>();
+  for (const row of rows) {
+    const subjects = row.client
+      ? [personSubject(row.client, says, consents)]
+      : row.group
+        ? groupSubjects(
+            {
+              ...row.group,
+              currentMemberIds: row.group.members.filter((m) => !m.leftAt).map((m) => m.client.id),
+              people: row.group.members.map((m) => m.client),
+            },
+            consents,
+          )
+        : [];
+    result.set(row.id, { partnerId: row.partnerId, subjects });
+  }
+  return result;
+}
+
+/** What the free texts about a set of loans may mention: each loan's borrower, or its group and members. */
+export async function loanTextSubjects(loanIds: readonly string[]): Promise<Map<string, TextsAbout>> {
+  if (loanIds.length === 0) return new Map();
+  const db = await getDb();
+  const rows = await db.loan.findMany({ where: { id: { in: [...new Set(loanIds)] } }, select: OWNED_BY_SELECT });
+  return subjectsOf(rows, SAYS.borrower);
+}
+
+/** What the free texts of a set of offerings may mention: each enterprise's owner, or the group and its members. */
+export async function offeringTextSubjects(offeringIds: readonly string[]): Promise<Map<string, TextsAbout>> {
+  if (offeringIds.length === 0) return new Map();
+  const db = await getDb();
+  const offerings = await db.offering.findMany({
+    where: { id: { in: [...new Set(offeringIds)] } },
+    select: { id: true, partnerId: true, groupId: true, clientId: true },
+  });
+  const [clients, groups] = await Promise.all([
+    db.client.findMany({ where: { id: { in: offerings.flatMap((o) => (o.clientId ? [o.clientId] : [])) } }, select: TEXT_PERSON_SELECT }),
+    db.group.findMany({ where: { id: { in: offerings.flatMap((o) => (o.groupId ? [o.groupId] : [])) } }, select: OWNED_BY_SELECT.group.select }),
+  ]);
+  const rows = offerings.map((o) => ({
+    id: o.id,
+    partnerId: o.partnerId,
+    client: clients.find((c) => c.id === o.clientId) ?? null,
+    group: groups.find((g) => g.id === o.groupId) ?? null,
+  }));
+  return subjectsOf(rows, SAYS.owner);
+}
+
+function readableFields<T, K extends keyof T>(rows: readonly T[], idOf: (row: T) => string, about: Map<string, TextsAbout>, fields: readonly K[], viewer: Viewer): T[] {
+  return rows.map((row) => {
+    const texts = about.get(idOf(row));
+    if (!texts) return row;
+    const copy = { ...row };
+    for (const field of fields) {
+      const value = row[field];
+      if (typeof value === "string") copy[field] = readableText(value, texts.subjects, viewer, texts.partnerId).text as T[K];
+    }
+    return copy;
+  });
+}
+
+/** Rows that carry a loan's free text (a purpose in a CSV, an email, a basket), each text as the viewer may read it. */
+export async function readableLoanTexts<T extends { loanId: string }, K extends keyof T>(rows: readonly T[], fields: readonly K[], viewer: Viewer): Promise<T[]> {
+  return readableFields(rows, (r) => r.loanId, await loanTextSubjects(rows.map((r) => r.loanId)), fields, viewer);
+}
+
+/** Rows that carry an offering's free text (its title, its risks), each text as the viewer may read it. */
+export async function readableOfferingTexts<T extends { offeringId: string }, K extends keyof T>(
+  rows: readonly T[],
+  fields: readonly K[],
+  viewer: Viewer,
+): Promise<T[]> {
+  return readableFields(rows, (r) => r.offeringId, await offeringTextSubjects(rows.map((r) => r.offeringId)), fields, viewer);
 }
 
 // --- Recording consent -------------------------------------------------------

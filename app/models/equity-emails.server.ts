@@ -7,6 +7,7 @@
 // event and investor in email_log and claimed before sending (the repayment
 // emails' `deliver`), so the periodic job may run any number of times, or
 // after a missed run, and each investor hears of each event once.
+import { PUBLIC_VIEWER, readableOfferingTexts } from "./consent.server.ts";
 import { formatMoney } from "~/lib/money.ts";
 import { reportDueBy, reportOverdue } from "~/lib/equity-report.ts";
 import { UNFILLED_REASONS } from "~/lib/offering-summary.ts";
@@ -27,6 +28,20 @@ async function investorsById(ids: readonly string[]): Promise<Map<string, Invest
   const db = await getDb();
   const users = await db.user.findMany({ where: { id: { in: [...new Set(ids)] } }, select: { id: true, email: true, name: true } });
   return new Map(users.map((u) => [u.id, u]));
+}
+
+/**
+ * Offerings' titles as the public may read them (consent.server.ts
+ * readableText): an email says no more than a public page.
+ */
+async function publicTitles(offerings: readonly { id: string; title: string }[]): Promise<(id: string) => string> {
+  const readable = await readableOfferingTexts(
+    offerings.map((o) => ({ offeringId: o.id, title: o.title })),
+    ["title"],
+    PUBLIC_VIEWER,
+  );
+  const titles = new Map(readable.map((r) => [r.offeringId, r.title]));
+  return (id) => titles.get(id) ?? "";
 }
 
 function email(key: string, to: Investor, subject: string, body: string): Outgoing {
@@ -57,9 +72,10 @@ async function refundedOutgoing(since: Date): Promise<Outgoing[]> {
   });
   const cancelled = await db.offeringInvestment.findMany({
     where: { status: "cancelled", cancelledAt: { gte: since } },
-    select: { id: true, investorId: true, units: true, amountCents: true, offering: { select: { title: true, reference: true } } },
+    select: { id: true, investorId: true, units: true, amountCents: true, offering: { select: { id: true, title: true, reference: true } } },
   });
   const people = await investorsById([...offerings.flatMap((o) => o.investments.map((i) => i.investorId)), ...cancelled.map((c) => c.investorId)]);
+  const title = await publicTitles([...offerings, ...cancelled.map((c) => c.offering)]);
   const out: Outgoing[] = [];
   for (const o of offerings) {
     for (const r of perInvestor(o.investments.map((i) => ({ ...i, offeringId: o.id })))) {
@@ -69,8 +85,8 @@ async function refundedOutgoing(since: Date): Promise<Outgoing[]> {
         email(
           `equity-refunded:${o.id}:${r.investorId}`,
           to,
-          `${o.title}: ${usd(r.amountCents)} refunded`,
-          `${o.title} (${o.reference}) did not raise its minimum of ${usd(o.minRaiseCents)} by its deadline, so it will not go ahead. ` +
+          `${title(o.id)}: ${usd(r.amountCents)} refunded`,
+          `${title(o.id)} (${o.reference}) did not raise its minimum of ${usd(o.minRaiseCents)} by its deadline, so it will not go ahead. ` +
             `The ${usd(r.amountCents)} you put into it is back in your Mavuno wallet, in full, to invest or lend again, donate or withdraw.`,
         ),
       );
@@ -83,8 +99,8 @@ async function refundedOutgoing(since: Date): Promise<Outgoing[]> {
       email(
         `equity-cancelled:${c.id}`,
         to,
-        `${c.offering.title}: your ${c.units === 1 ? "unit" : "units"} cancelled, ${usd(c.amountCents)} refunded`,
-        `You cancelled ${c.units} ${c.units === 1 ? "unit" : "units"} of ${c.offering.title} (${c.offering.reference}) within the cancellation window. ` +
+        `${title(c.offering.id)}: your ${c.units === 1 ? "unit" : "units"} cancelled, ${usd(c.amountCents)} refunded`,
+        `You cancelled ${c.units} ${c.units === 1 ? "unit" : "units"} of ${title(c.offering.id)} (${c.offering.reference}) within the cancellation window. ` +
           `The ${usd(c.amountCents)} is back in your Mavuno wallet, in full.`,
       ),
     );
@@ -110,6 +126,7 @@ async function closedOutgoing(since: Date): Promise<Outgoing[]> {
   });
   const partners = await db.partner.findMany({ where: { id: { in: offerings.map((o) => o.partnerId) } }, select: { id: true, name: true } });
   const people = await investorsById(offerings.flatMap((o) => o.investments.map((i) => i.investorId)));
+  const title = await publicTitles(offerings);
   const out: Outgoing[] = [];
   for (const o of offerings) {
     const partner = partners.find((p) => p.id === o.partnerId)?.name ?? "the field partner";
@@ -120,8 +137,8 @@ async function closedOutgoing(since: Date): Promise<Outgoing[]> {
         email(
           `equity-closed:${o.id}:${r.investorId}`,
           to,
-          `${o.title} is funded: your ${usd(r.amountCents)} is invested`,
-          `${o.title} (${o.reference}) closed having raised ${usd(BigInt(o.unitsSold) * o.unitPriceCents)}, and its capital has been passed to ${partner} ` +
+          `${title(o.id)} is funded: your ${usd(r.amountCents)} is invested`,
+          `${title(o.id)} (${o.reference}) closed having raised ${usd(BigInt(o.unitsSold) * o.unitPriceCents)}, and its capital has been passed to ${partner} ` +
             `for the cycle from ${dateFormat.format(o.cycleStart)} to ${dateFormat.format(o.cycleEnd)}. Your ${usd(r.amountCents)} is invested; ` +
             `it can no longer be cancelled. After the cycle ends ${partner} reports its results, and your share-out is credited to your wallet.`,
         ),
@@ -135,8 +152,9 @@ async function distributionOutgoing(since: Date): Promise<Outgoing[]> {
   const db = await getDb();
   const reports = await db.offeringReport.findMany({
     where: { reportedAt: { gte: since }, offering: { status: "distributed" } },
-    select: { offeringId: true, distributionCents: true, offering: { select: { title: true, reference: true, capitalReturned: true } } },
+    select: { offeringId: true, distributionCents: true, offering: { select: { id: true, title: true, reference: true, capitalReturned: true } } },
   });
+  const title = await publicTitles(reports.map((r) => r.offering));
   const out: Outgoing[] = [];
   for (const r of reports) {
     const parts = await distributionByInvestor(r.offeringId, r.distributionCents);
@@ -148,8 +166,8 @@ async function distributionOutgoing(since: Date): Promise<Outgoing[]> {
         email(
           `equity-distribution:${r.offeringId}:${investorId}`,
           to,
-          `${r.offering.title}: ${usd(amount)} share-out in your wallet`,
-          `The cycle of ${r.offering.title} (${r.offering.reference}) has been reported and shared out. ` +
+          `${title(r.offering.id)}: ${usd(amount)} share-out in your wallet`,
+          `The cycle of ${title(r.offering.id)} (${r.offering.reference}) has been reported and shared out. ` +
             (amount > 0n
               ? `${usd(amount)} has been credited to your Mavuno wallet: ${r.offering.capitalReturned ? "your capital returned and your share of the result" : "your share of the profit"}.`
               : "After the cycle's result, nothing was due to you: the loss took the capital at risk.") +
@@ -170,6 +188,7 @@ async function overdueOutgoing(now: Date): Promise<Outgoing[]> {
   });
   const overdue = closed.filter((o) => reportOverdue(o, now));
   const people = await investorsById(overdue.flatMap((o) => o.investments.map((i) => i.investorId)));
+  const title = await publicTitles(overdue);
   const out: Outgoing[] = [];
   for (const o of overdue) {
     for (const r of perInvestor(o.investments.map((i) => ({ ...i, offeringId: o.id })))) {
@@ -179,8 +198,8 @@ async function overdueOutgoing(now: Date): Promise<Outgoing[]> {
         email(
           `equity-overdue:${o.id}:${r.investorId}`,
           to,
-          `${o.title}: the cycle report is overdue`,
-          `The cycle of ${o.title} (${o.reference}) ended on ${dateFormat.format(o.cycleEnd)}, and its field partner has not filed the cycle report ` +
+          `${title(o.id)}: the cycle report is overdue`,
+          `The cycle of ${title(o.id)} (${o.reference}) ended on ${dateFormat.format(o.cycleEnd)}, and its field partner has not filed the cycle report ` +
             `that was due by ${dateFormat.format(reportDueBy(o.cycleEnd))}. It is flagged to Mavuno's team. ` +
             `Your ${usd(r.amountCents)} stays invested until the report is filed; the share-out follows it.`,
         ),
@@ -194,9 +213,10 @@ async function unfilledOutgoing(filter: { investmentId: string } | { since: Date
   const db = await getDb();
   const rows = await db.offeringInvestment.findMany({
     where: { status: { startsWith: "unfilled_" }, ...("investmentId" in filter ? { id: filter.investmentId } : { cancelledAt: { gte: filter.since } }) },
-    select: { id: true, investorId: true, status: true, units: true, offering: { select: { title: true, reference: true } } },
+    select: { id: true, investorId: true, status: true, units: true, offering: { select: { id: true, title: true, reference: true } } },
   });
   const people = await investorsById(rows.map((r) => r.investorId));
+  const title = await publicTitles(rows.map((r) => r.offering));
   const payments = await db.cardPayment.findMany({
     where: { requestKey: { in: rows.map((r) => `equity:${r.id}`) } },
     select: { requestKey: true, amount: true, currency: true },
@@ -212,8 +232,8 @@ async function unfilledOutgoing(filter: { investmentId: string } | { since: Date
       email(
         `equity-unfilled:${r.id}`,
         to,
-        `Your units in ${r.offering.title} were not bought: ${paid} is in your wallet`,
-        `Your card payment of ${paid} arrived, but the ${r.units} ${r.units === 1 ? "unit" : "units"} of ${r.offering.title} (${r.offering.reference}) ` +
+        `Your units in ${title(r.offering.id)} were not bought: ${paid} is in your wallet`,
+        `Your card payment of ${paid} arrived, but the ${r.units} ${r.units === 1 ? "unit" : "units"} of ${title(r.offering.id)} (${r.offering.reference}) ` +
           `it was for could not be bought: ${reason}\n\nThe ${paid} is in your Mavuno wallet as credit, to invest, lend, donate or withdraw.`,
       ),
     );

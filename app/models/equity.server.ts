@@ -16,6 +16,7 @@ import { csvCell, csvRow } from "~/lib/wallet.ts";
 import { getDb } from "~/utils/db.server.ts";
 import { getBalance, hold, InsufficientFunds, inTransaction, postHold, postTransaction, voidHold, walletAccount, type DbTx } from "./ledger.server.ts";
 import { partnerPayableAccount } from "./lending.server.ts";
+import { PUBLIC_VIEWER, readableOfferingTexts } from "./consent.server.ts";
 
 export const offeringEscrowAccount = (offeringId: string) => `offering:${offeringId}:escrow`;
 /** Where a distribution comes from: the partner's own money, outside Mavuno. */
@@ -150,7 +151,7 @@ async function holdUnits(tx: DbTx, offering: LockedOffering, investment: { id: s
         escrow: offeringEscrowAccount(offering.id),
         amount: investment.amountCents,
         currency: "USD",
-        memo: `Invested in ${offering.title} (${plural(investment.units, "unit")}), held until the offering closes`,
+        memo: `Invested in offering ${offering.reference} (${plural(investment.units, "unit")}), held until the offering closes`,
         reference: { offeringId: offering.id, investmentId: investment.id },
       },
       { tx },
@@ -375,7 +376,7 @@ export async function cardPaymentOf(input: { investmentId: string; investorId: s
 }
 
 function unfilledMessage(reason: UnfilledReason, offering: { title: string; reference: string }): string {
-  return `Your units in ${offering.title} (${offering.reference}) could not be bought when your card payment arrived: ${UNFILLED_REASONS[reason]}`;
+  return `Your units in offering ${offering.reference} could not be bought when your card payment arrived: ${UNFILLED_REASONS[reason]}`;
 }
 
 // ---------------------------------------------------------------------------
@@ -414,7 +415,7 @@ export async function cancelInvestment(input: { investorId: string; investmentId
       {
         idempotencyKey: `offering:${offering.id}:cancel:${input.investmentId}`,
         holdId: BigInt(inv.hold_id as string),
-        memo: `Refund: you cancelled your units in ${offering.title}`,
+        memo: `Refund: you cancelled your units in offering ${offering.reference}`,
         reference: { offeringId: offering.id, investmentId: input.investmentId },
       },
       { tx },
@@ -465,7 +466,7 @@ export async function settleOfferings(now = new Date()): Promise<{ settled: Sett
               idempotencyKey: `offering:${id}:close:${holdId}`,
               holdId,
               destination: partnerPayableAccount(offering.partnerId),
-              memo: `${offering.title} reached its minimum: capital passed to the field partner for the group's cycle`,
+              memo: `Offering ${offering.reference} reached its minimum: capital passed to the field partner for the group's cycle`,
               reference: { offeringId: id },
             },
             { tx },
@@ -475,7 +476,7 @@ export async function settleOfferings(now = new Date()): Promise<{ settled: Sett
             {
               idempotencyKey: `offering:${id}:refund:${holdId}`,
               holdId,
-              memo: `Refund: ${offering.title} did not reach its minimum by its deadline`,
+              memo: `Refund: offering ${offering.reference} did not reach its minimum by its deadline`,
               reference: { offeringId: id },
             },
             { tx },
@@ -616,7 +617,7 @@ export async function fileReport(input: { partnerId: string; offeringId: string;
         {
           idempotencyKey: distributionKey(offering.id),
           kind: "equity_distribution",
-          memo: `Share-out from ${offering.title}: the group's cycle ${netUsdCents >= 0n ? "profit share" : "result"}${offering.capitalReturned ? " and capital returned" : ""}`,
+          memo: `Share-out from offering ${offering.reference}: the group's cycle ${netUsdCents >= 0n ? "profit share" : "result"}${offering.capitalReturned ? " and capital returned" : ""}`,
           reference: { offeringId: offering.id },
           postings: [
             { account: partnerExternalAccount(offering.partnerId), amount: -distributionCents, currency: "USD" },
@@ -733,6 +734,10 @@ export type Holding = {
 
 /** The investor's holdings, newest first, with what each is expected to and did receive. */
 export async function listHoldings(investorId: string, now = new Date()): Promise<Holding[]> {
+  return readableOfferingTexts(await holdingsAsWritten(investorId, now), ["title"], PUBLIC_VIEWER);
+}
+
+async function holdingsAsWritten(investorId: string, now: Date): Promise<Holding[]> {
   const db = await getDb();
   const rows = await db.offeringInvestment.findMany({
     // A purchase still waiting for its card payment holds nothing yet.
@@ -784,7 +789,15 @@ export async function getOfferingForInvestor(offeringId: string, investorId: str
   const own = investorId
     ? await db.offeringInvestment.aggregate({ where: { offeringId, investorId, status: { in: ["held", "active"] } }, _sum: { units: true } })
     : null;
-  return { offering, partner, ownUnits: own?._sum.units ?? 0, unitsLeft: unitsLeft(offering), capTable: await capTableAggregate(offeringId) };
+  // The title and risks as the public may read them (consent.server.ts readableText).
+  const [readable] = await readableOfferingTexts([{ offeringId, title: offering.title, risks: offering.risks }], ["title", "risks"], PUBLIC_VIEWER);
+  return {
+    offering: { ...offering, title: readable!.title, risks: readable!.risks },
+    partner,
+    ownUnits: own?._sum.units ?? 0,
+    unitsLeft: unitsLeft(offering),
+    capTable: await capTableAggregate(offeringId),
+  };
 }
 
 /** The holdings as CSV, every cell safe from spreadsheet formulas. */

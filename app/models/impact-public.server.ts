@@ -3,7 +3,7 @@
 // anyone may see, so it is always computed for the public viewer, whoever asks.
 import { z } from "zod";
 import { getDb } from "~/utils/db.server.ts";
-import { combineForGroup, liveConsents, mayShow, PUBLIC_VIEWER, visiblePlace } from "./consent.server.ts";
+import { combineForGroup, groupPeopleFrom, groupPeopleSql, groupSubjects, liveConsents, mayShow, personSubject, PUBLIC_VIEWER, readableText, SAYS, visiblePlace } from "./consent.server.ts";
 import { countryName } from "~/lib/places.ts";
 import { FULLY_FUNDED_STATUSES } from "~/lib/loan-labels.ts";
 import { roundedMean, MIN_CLIENTS, shareBps, suppressedChildren } from "~/lib/impact-public.ts";
@@ -69,13 +69,15 @@ export async function listStories(query: ImpactQuery) {
   const where = filters.join(" AND ");
   const stories = `
     SELECT 'c' AS kind, c.id, c.created_at, c.full_name AS name, c.story, c.region, c.village, c.sector, c.photo_file,
-           p.id AS partner_id, p.name AS partner_name, p.slug AS partner_slug, p.country, NULL::text[] AS member_ids
+           p.id AS partner_id, p.name AS partner_name, p.slug AS partner_slug, p.country, NULL::text[] AS member_ids,
+           c.aliases, NULL::text AS member_people
       FROM clients c JOIN partners p ON p.id = c.partner_id
      WHERE ${where} AND c.story <> '' AND ${LIVE_STORY("c.id")} ${sector ? `AND c.sector = ${sector}` : ""}
     UNION ALL
     SELECT 'g', g.id, g.created_at, g.name, g.story, g.region, g.village, g.sector, NULL,
            p.id, p.name, p.slug, p.country,
-           ARRAY(SELECT m.client_id FROM group_members m WHERE m.group_id = g.id AND m.left_at IS NULL ORDER BY m.client_id)
+           ARRAY(SELECT m.client_id FROM group_members m WHERE m.group_id = g.id AND m.left_at IS NULL ORDER BY m.client_id),
+           NULL::text[], ${groupPeopleSql("g.id")}
       FROM groups g JOIN partners p ON p.id = g.partner_id
      WHERE ${where} AND g.story <> '' ${sector ? `AND g.sector = ${sector}` : ""} AND ${GROUP_STORY_ALLOWED}`;
   const pageOf = async (page: number) =>
@@ -94,7 +96,8 @@ export async function listStories(query: ImpactQuery) {
     page = Math.max(1, Math.ceil(total / STORIES_PER_PAGE));
     if (total > 0) rows = await pageOf(page);
   }
-  const consents = await liveConsents(rows.flatMap((r) => (r.kind === "c" ? [r.id as string] : ((r.member_ids as string[]) ?? []))));
+  const people = new Map(rows.map((r) => [r.id as string, groupPeopleFrom(r.member_people as string | null)]));
+  const consents = await liveConsents(rows.flatMap((r) => (r.kind === "c" ? [r.id as string] : people.get(r.id as string)!.map((p) => p.id))));
   const list: PublicStory[] = rows.map((r) => {
     const partnerId = r.partner_id as string;
     const country = countryName(r.country as string);
@@ -103,12 +106,14 @@ export async function listStories(query: ImpactQuery) {
     if (r.kind === "g") {
       const members = (r.member_ids as string[]) ?? [];
       const combined = combineForGroup(members, consents);
+      const group = { id: r.id as string, name: r.name as string, region: parts.region, village: parts.village };
+      const subjects = groupSubjects({ ...group, currentMemberIds: members, people: people.get(group.id)! }, consents);
       return {
         key: `g-${r.id as string}`,
         kind: "group",
         // Every member agreed to the story, which includes the group's name (ADR 005).
         title: r.name as string,
-        story: r.story as string,
+        story: readableText(r.story as string, subjects, PUBLIC_VIEWER, partnerId).text,
         place: visiblePlace(parts, combined, PUBLIC_VIEWER, partnerId).join(", "),
         sector: r.sector as string,
         partner,
@@ -117,11 +122,12 @@ export async function listStories(query: ImpactQuery) {
       };
     }
     const own = consents.get(r.id as string);
+    const person = { id: r.id as string, fullName: r.name as string, aliases: (r.aliases as string[] | null) ?? [], region: parts.region, village: parts.village };
     return {
       key: `c-${r.id as string}`,
       kind: "individual",
       title: mayShow("name", own, PUBLIC_VIEWER, partnerId) ? (r.name as string) : `A client of ${partner.name} in ${country}`,
-      story: r.story as string,
+      story: readableText(r.story as string, [personSubject(person, SAYS.client, consents)], PUBLIC_VIEWER, partnerId).text,
       place: visiblePlace(parts, own, PUBLIC_VIEWER, partnerId).join(", "),
       sector: r.sector as string,
       partner,

@@ -5,6 +5,7 @@
 // cancellation voids them back to the wallets.
 import crypto from "node:crypto";
 import { getDb } from "~/utils/db.server.ts";
+import { readableLoanTexts, type Viewer } from "./consent.server.ts";
 import {
   getBalance,
   hold,
@@ -171,6 +172,17 @@ export async function getBasket(userId: string, now = new Date()) {
     expired: item.expiresAt.getTime() <= now.getTime(),
     loan: item.loan,
   }));
+}
+
+/** The basket as its owner sees it: each loan's purpose as they may read it (consent.server.ts readableText). */
+export async function getBasketForViewer(userId: string, viewer: Viewer, now = new Date()) {
+  const basket = await getBasket(userId, now);
+  const readable = await readableLoanTexts(
+    basket.map((b) => ({ loanId: b.loanId, purpose: b.loan.purpose })),
+    ["purpose"],
+    viewer,
+  );
+  return basket.map((b, i) => ({ ...b, loan: { ...b.loan, purpose: readable[i]!.purpose } }));
 }
 
 /** Frees expired reservations (they already stop counting at read time; this tidies the table). */
@@ -518,23 +530,6 @@ export async function lockLoanForUpdate(tx: DbTx, loanId: string) {
   return lockLoan(tx, loanId);
 }
 
-/** The lender's loans, newest first, with their stake in each. */
-export async function listLenderLoans(userId: string) {
-  const db = await getDb();
-  const shares = await db.loanShare.groupBy({ by: ["loanId"], where: { lenderId: userId }, _sum: { shares: true, amount: true }, _min: { createdAt: true } });
-  if (shares.length === 0) return [];
-  const loans = await db.loan.findMany({
-    where: { id: { in: shares.map((s) => s.loanId) } },
-    select: { id: true, reference: true, status: true, purpose: true, amountUsdCents: true, sharesSold: true, partner: { select: { name: true, country: true } } },
-  });
-  const byId = new Map(loans.map((l) => [l.id, l]));
-  return shares
-    .map((s) => ({ loan: byId.get(s.loanId)!, shares: s._sum.shares ?? 0, amount: s._sum.amount ?? 0n, since: s._min.createdAt! }))
-    .filter((s) => s.loan)
-    .sort((a, b) => b.since.getTime() - a.since.getTime());
-}
-
-/** One lender's stake in one loan: their shares, and what happened to the money. */
 export async function getLenderStake(userId: string, loanId: string) {
   const db = await getDb();
   return db.loanShare.findMany({

@@ -3,7 +3,23 @@
 import { z } from "zod";
 import type { InterestMethod, LoanStatus, RepaymentFrequency } from "~/generated/prisma/enums.ts";
 import { getDb } from "~/utils/db.server.ts";
-import { combineForGroup, liveConsents, mayShow, publicRegionCondition, visiblePlace, type LiveConsents, type Viewer } from "./consent.server.ts";
+import {
+  combineForGroup,
+  groupPeopleFrom,
+  groupPeopleSql,
+  groupSubjects,
+  liveConsents,
+  mayShow,
+  personSubject,
+  publicRegionCondition,
+  readableText,
+  SAYS,
+  visiblePlace,
+  type LiveConsents,
+  type TextPerson,
+  type TextSubject,
+  type Viewer,
+} from "./consent.server.ts";
 import { COUNTRY_CODES, countryName } from "~/lib/places.ts";
 import { ScheduleError } from "~/lib/schedule.ts";
 import { scheduleFor, scheduleView } from "./loan-request.server.ts";
@@ -91,7 +107,7 @@ type LoanRow = {
   lenderCount: number;
   disbursedAt: Date | null;
   partner: { id: string; name: string; slug: string; country: string; joinedAt: Date | null };
-  client: { id: string; fullName: string; gender: string; region: string; village: string; story: string; photoFile: string | null } | null;
+  client: { id: string; fullName: string; aliases: string[]; gender: string; region: string; village: string; story: string; photoFile: string | null } | null;
   group: {
     id: string;
     name: string;
@@ -100,6 +116,8 @@ type LoanRow = {
     village: string;
     story: string;
     members: { clientId: string }[];
+    /** Every member, current or past, as free text may name them. */
+    people: TextPerson[];
   } | null;
 };
 
@@ -114,10 +132,11 @@ function loanColumns(now: string) {
     l.shares_sold, l.lender_count, l.disbursed_at,
     p.name AS partner_name, p.slug AS partner_slug, p.country AS partner_country, p.joined_at AS partner_joined_at,
     c.id AS client_id, c.full_name AS client_name, c.gender::text AS client_gender, c.region AS client_region,
-    c.village AS client_village, c.story AS client_story, c.photo_file AS client_photo,
+    c.village AS client_village, c.story AS client_story, c.photo_file AS client_photo, c.aliases AS client_aliases,
     g.id AS group_id, g.name AS group_name, g.kind::text AS group_kind, g.region AS group_region,
     g.village AS group_village, g.story AS group_story,
     ARRAY(SELECT m.client_id FROM group_members m WHERE m.group_id = g.id AND m.left_at IS NULL ORDER BY m.client_id) AS member_ids,
+    ${groupPeopleSql("g.id")} AS member_people,
     (SELECT coalesce(sum(b.shares), 0)::int FROM basket_items b WHERE b.loan_id = l.id AND b.expires_at > ${now}) AS reserved_shares`;
 }
 const LOAN_JOINS = `FROM loans l JOIN partners p ON p.id = l.partner_id
@@ -157,6 +176,7 @@ function toLoanRow(r: Raw): LoanRow & { reservedShares: number } {
       ? {
           id: r.client_id as string,
           fullName: r.client_name as string,
+          aliases: (r.client_aliases as string[] | null) ?? [],
           gender: r.client_gender as string,
           region: r.client_region as string,
           village: r.client_village as string,
@@ -173,6 +193,7 @@ function toLoanRow(r: Raw): LoanRow & { reservedShares: number } {
           village: r.group_village as string,
           story: r.group_story as string,
           members: ((r.member_ids as string[] | null) ?? []).map((clientId) => ({ clientId })),
+          people: groupPeopleFrom(r.member_people as string | null),
         }
       : null,
     reservedShares: Number(r.reserved_shares),
@@ -184,7 +205,10 @@ export type BorrowerView = {
   kind: "individual" | "group";
   /** The name, or "A client of <partner> in <country>" without consent. */
   title: string;
+  /** The story as the viewer may read it: names and places without a live consent replaced (consent.server.ts readableText). */
   story: string | null;
+  /** What the loan is for, likewise. */
+  purpose: string;
   place: string;
   /** Only for individuals with a gender on record; gender is not identifying alone. */
   gender: string | null;
@@ -193,9 +217,20 @@ export type BorrowerView = {
   photoUrl: string | null;
 };
 
+/** Whom a loan's free texts may mention: its borrower, or its group and every member. */
+function loanSubjects(loan: LoanRow, consents: Map<string, LiveConsents>): TextSubject[] {
+  if (loan.group) {
+    return groupSubjects({ ...loan.group, currentMemberIds: loan.group.members.map((m) => m.clientId), people: loan.group.people }, consents);
+  }
+  return loan.client ? [personSubject(loan.client, SAYS.borrower, consents)] : [];
+}
+
 function borrowerView(loan: LoanRow, consents: Map<string, LiveConsents>, viewer: Viewer): BorrowerView {
   const country = countryName(loan.partner.country);
   const anonymous = `A client of ${loan.partner.name} in ${country}`;
+  const subjects = loanSubjects(loan, consents);
+  const readable = (text: string) => readableText(text, subjects, viewer, loan.partnerId).text;
+  const purpose = readable(loan.purpose);
   if (loan.group) {
     const memberIds = loan.group.members.map((m) => m.clientId);
     const combined = combineForGroup(memberIds, consents);
@@ -209,7 +244,8 @@ function borrowerView(loan: LoanRow, consents: Map<string, LiveConsents>, viewer
     return {
       kind: "group",
       title: showStory ? loan.group.name : `A group of ${loan.partner.name} in ${country}`,
-      story: showStory && loan.group.story ? loan.group.story : null,
+      story: showStory && loan.group.story ? readable(loan.group.story) : null,
+      purpose,
       place: place.join(", "),
       gender: null,
       memberCount: memberIds.length,
@@ -224,7 +260,8 @@ function borrowerView(loan: LoanRow, consents: Map<string, LiveConsents>, viewer
   return {
     kind: "individual",
     title: showName ? client.fullName : anonymous,
-    story: showStory && client.story ? client.story : null,
+    story: showStory && client.story ? readable(client.story) : null,
+    purpose,
     place: place.join(", "),
     gender: client.gender === "unspecified" ? null : client.gender,
     memberCount: null,
@@ -259,12 +296,12 @@ function funding(loan: LoanRow, reservedShares: number) {
 }
 
 function present(loan: LoanRow, consents: Map<string, LiveConsents>, viewer: Viewer, reservedShares: number) {
+  const borrower = borrowerView(loan, consents, viewer);
   return {
     id: loan.id,
     reference: loan.reference,
     status: loan.status,
     amountUsdCents: loan.amountUsdCents,
-    purpose: loan.purpose,
     sector: loan.sector,
     termMonths: loan.termMonths,
     frequency: loan.frequency,
@@ -285,7 +322,9 @@ function present(loan: LoanRow, consents: Map<string, LiveConsents>, viewer: Vie
       countryName: countryName(loan.partner.country),
       joinedAt: loan.partner.joinedAt?.toISOString() ?? null,
     },
-    borrower: borrowerView(loan, consents, viewer),
+    borrower,
+    // What the loan is for, as the viewer may read it.
+    purpose: borrower.purpose,
   };
 }
 export type PublicLoan = ReturnType<typeof present>;
@@ -328,6 +367,20 @@ function countriesNamed(term: string): string[] {
 const DAY_MS = 86_400_000;
 
 /**
+ * The search word is none of the loan's borrower's recorded names, aliases or
+ * places (nor its group's, nor any member's): a purpose shows those only as its
+ * consents allow (readableText), so a search must not find a loan by them.
+ * Stricter than the page: a consented name is not searchable either.
+ */
+function notAboutBorrower(pattern: string): string {
+  const person = (alias: string) =>
+    `(${alias}.full_name ILIKE ${pattern} OR ${alias}.village ILIKE ${pattern} OR ${alias}.region ILIKE ${pattern} OR array_to_string(${alias}.aliases, ' ') ILIKE ${pattern})`;
+  return `NOT EXISTS (SELECT 1 FROM clients sc WHERE sc.id = l.client_id AND ${person("sc")})
+    AND NOT EXISTS (SELECT 1 FROM groups sg WHERE sg.id = l.group_id AND (sg.name ILIKE ${pattern} OR sg.village ILIKE ${pattern} OR sg.region ILIKE ${pattern}))
+    AND NOT EXISTS (SELECT 1 FROM group_members sm JOIN clients smc ON smc.id = sm.client_id WHERE sm.group_id = l.group_id AND ${person("smc")})`;
+}
+
+/**
  * The SQL conditions for a query, on `loans l JOIN partners p`. Only what any
  * visitor may see is filtered or searched: purpose, sector, partner, country,
  * and a region only where the borrower agreed to show it. Names, stories and
@@ -365,7 +418,7 @@ function conditions(query: LoanListQuery, params: Params, now: Date, regions: re
   }
   for (const term of searchTerms(query.q)) {
     const pattern = params.add(containsPattern(term));
-    const either = [`l.purpose ILIKE ${pattern}`, `l.sector ILIKE ${pattern}`, `p.name ILIKE ${pattern}`];
+    const either = [`(l.purpose ILIKE ${pattern} AND ${notAboutBorrower(pattern)})`, `l.sector ILIKE ${pattern}`, `p.name ILIKE ${pattern}`];
     const countries = countriesNamed(term);
     if (countries.length) either.push(`p.country IN (SELECT jsonb_array_elements_text(${params.add(JSON.stringify(countries))}::jsonb))`);
     // Regions are named by partners; a word that names none needs no look at borrowers at all.

@@ -4,6 +4,7 @@ import { formatMoney } from "~/lib/money.ts";
 import { getDb } from "~/utils/db.server.ts";
 import { trySendEmail } from "~/utils/email.server.ts";
 import type { RefundedLoan } from "./lending.server.ts";
+import { PUBLIC_VIEWER, readableLoanTexts } from "./consent.server.ts";
 
 /** Tells every lender of each newly funded loan. */
 export async function notifyFunded(loanIds: readonly string[]) {
@@ -15,6 +16,8 @@ export async function notifyFunded(loanIds: readonly string[]) {
       select: { reference: true, purpose: true, amountUsdCents: true, partner: { select: { name: true } } },
     });
     if (!loan) continue;
+    // An email says no more than a public page: the purpose as the public may read it.
+    const purpose = (await readableLoanTexts([{ loanId, purpose: loan.purpose }], ["purpose"], PUBLIC_VIEWER))[0]!.purpose;
     const lenders = await db.loanShare.groupBy({ by: ["lenderId"], where: { loanId }, _sum: { amount: true } });
     const users = await db.user.findMany({ where: { id: { in: lenders.map((l) => l.lenderId) } }, select: { id: true, email: true, name: true } });
     for (const user of users) {
@@ -23,7 +26,7 @@ export async function notifyFunded(loanIds: readonly string[]) {
         to: user.email,
         subject: `Loan ${loan.reference} is fully funded`,
         text:
-          `Hello ${user.name},\n\nLoan ${loan.reference} (${loan.purpose}) has raised all ${formatMoney(loan.amountUsdCents, "USD")}. ` +
+          `Hello ${user.name},\n\nLoan ${loan.reference} (${purpose}) has raised all ${formatMoney(loan.amountUsdCents, "USD")}. ` +
           `Your ${formatMoney(stake, "USD")} is on its way to ${loan.partner.name}, who will disburse the loan. ` +
           `Repayments will come back to your Mavuno wallet.\n\nThank you for lending.\n`,
       });

@@ -11,7 +11,7 @@ import { z } from "zod";
 import { comprehensionQuestions, consentGate, passesCheck, type GateResult, type MeetingTally, type OfferingOwner, type Terms } from "~/lib/equity-terms.ts";
 import { parseMoneyInput } from "~/lib/money.ts";
 import type { MemberVote, OfferingStatus } from "~/generated/prisma/enums.ts";
-import { combineForGroup, hasClientLevelRights, liveConsents, mayShow, PUBLIC_VIEWER, visiblePlace, type Viewer } from "~/models/consent.server.ts";
+import { combineForGroup, hasClientLevelRights, liveConsents, mayShow, offeringTextSubjects, PUBLIC_VIEWER, readableText, visiblePlace, type Viewer } from "~/models/consent.server.ts";
 import { countryName } from "~/lib/places.ts";
 import { reviewSchema } from "~/models/loan-request.server.ts";
 import { getDb } from "~/utils/db.server.ts";
@@ -263,7 +263,8 @@ async function withGroupAndPartner<T extends { groupId: string | null; clientId:
   return { ...o, group, partner, ownerName };
 }
 
-export type PublicOwner = { kind: OfferingOwner; label: string; story: string | null; place: string };
+/** The owner as the viewer may see it, and the offering's own free texts (title, risks) as the viewer may read them. */
+export type PublicOwner = { kind: OfferingOwner; label: string; story: string | null; place: string; title: string; risks: string };
 
 /**
  * How an offering's group or enterprise is shown to someone without
@@ -274,10 +275,11 @@ export type PublicOwner = { kind: OfferingOwner; label: string; story: string | 
  * neutral label.
  */
 export async function publicOwners(
-  offerings: readonly { id: string; groupId: string | null; clientId: string | null; partnerId: string }[],
+  offerings: readonly { id: string; groupId: string | null; clientId: string | null; partnerId: string; title: string; risks: string }[],
   viewer: Viewer = PUBLIC_VIEWER,
 ): Promise<Map<string, PublicOwner>> {
   const db = await getDb();
+  const about = await offeringTextSubjects(offerings.map((o) => o.id));
   const groupIds = offerings.flatMap((o) => (o.groupId ? [o.groupId] : []));
   const clientIds = offerings.flatMap((o) => (o.clientId ? [o.clientId] : []));
   const [groups, clients, partners] = await Promise.all([
@@ -293,6 +295,8 @@ export async function publicOwners(
   const out = new Map<string, PublicOwner>();
   for (const o of offerings) {
     const country = countries.get(o.partnerId) ?? "";
+    const readable = (text: string) => readableText(text, about.get(o.id)?.subjects ?? [], viewer, o.partnerId).text;
+    const texts = { title: readable(o.title), risks: readable(o.risks) };
     const group = o.groupId ? groups.find((g) => g.id === o.groupId) : undefined;
     if (group) {
       const combined = combineForGroup(group.members.map((m) => m.clientId), consents);
@@ -300,8 +304,9 @@ export async function publicOwners(
       out.set(o.id, {
         kind: "group",
         label: showStory ? group.name : `A savings group in ${country}`,
-        story: showStory && group.story ? group.story : null,
+        story: showStory && group.story ? readable(group.story) : null,
         place: visiblePlace({ country, region: group.region, village: group.village }, combined, viewer, o.partnerId).join(", "),
+        ...texts,
       });
       continue;
     }
@@ -313,8 +318,9 @@ export async function publicOwners(
     out.set(o.id, {
       kind: "enterprise",
       label: showName ? `${client.fullName}'s ${client.sector.toLowerCase()} enterprise` : `An enterprise in ${country}`,
-      story: showStory && client.story ? client.story : null,
+      story: showStory && client.story ? readable(client.story) : null,
       place: visiblePlace({ country, region: client.region, village: client.village }, own, viewer, o.partnerId).join(", "),
+      ...texts,
     });
   }
   return out;
@@ -604,7 +610,13 @@ export async function listPublicOfferings() {
     take: 200,
   });
   const owners = await publicOwners(rows);
-  return Promise.all(rows.map(async (o) => ({ ...(await withGroupAndPartner(o)), owner: owners.get(o.id) ?? null })));
+  // Nothing is listed without its owner's consent check: an offering whose owner is gone is not listed.
+  return Promise.all(
+    rows.flatMap((o) => {
+      const owner = owners.get(o.id);
+      return owner ? [withGroupAndPartner(o).then((full) => ({ ...full, title: owner.title, risks: owner.risks, owner }))] : [];
+    }),
+  );
 }
 
 /** A listed (or later) offering with its meeting in aggregate; drafts and submitted ones are not found. */
@@ -619,9 +631,14 @@ export async function getPublicOffering(offeringId: string) {
   });
   const tally = meeting ? tallyOf(meeting.membersTotal, meeting.responses) : null;
   const [full, owners] = await Promise.all([withGroupAndPartner(o), publicOwners([o])]);
+  const owner = owners.get(o.id);
+  if (!owner) return null;
   return {
     ...full,
-    owner: owners.get(o.id) ?? null,
+    // The title and risks as the public may read them (consent.server.ts readableText).
+    title: owner.title,
+    risks: owner.risks,
+    owner,
     meeting: meeting && tally ? { heldOn: meeting.heldOn, tally, gate: consentGate(ownerKind(o), tally) } : null,
   };
 }

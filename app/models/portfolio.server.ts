@@ -21,7 +21,7 @@ import {
 } from "~/lib/portfolio.ts";
 import { csvRow } from "~/lib/wallet.ts";
 import { getDb } from "~/utils/db.server.ts";
-import type { Viewer } from "./consent.server.ts";
+import { readableLoanTexts, type Viewer } from "./consent.server.ts";
 import { borrowerViews } from "./loan.server.ts";
 
 /** Positional parameters: every value from the URL goes through here, never into the SQL text. */
@@ -285,7 +285,8 @@ export async function getPortfolio(input: { lenderId: string; query: PortfolioQu
     page: Math.floor(paging.start / PORTFOLIO_PAGE_SIZE) + 1,
     pageCount: Math.max(1, Math.ceil(paging.total / PORTFOLIO_PAGE_SIZE)),
     totals,
-    rows: rows.map((row) => ({ ...row, borrower: borrowers.get(row.id)?.title ?? null })),
+    // The purpose as the viewer may read it, from the same consent check as the borrower's title.
+    rows: rows.map((row) => ({ ...row, purpose: borrowers.get(row.id)?.purpose ?? "", borrower: borrowers.get(row.id)?.title ?? null })),
     chart: { ...chart, earlierReceived: chart.earlierReceived + big(result!.received_earlier) },
     options: {
       statuses: options.statuses.map((s) => ({ value: s, label: STATUS_LABELS[s] ?? s })).sort(byName),
@@ -302,7 +303,7 @@ const CSV_BATCH = 1_000;
  * The filtered loans as CSV, every one (not a page), with the next expected
  * repayment of each. The statement is run once and streamed out in pieces.
  */
-export function portfolioLoansCsv(input: { lenderId: string; filters: PortfolioFilters; now?: Date }): ReadableStream<Uint8Array> {
+export function portfolioLoansCsv(input: { lenderId: string; filters: PortfolioFilters; viewer: Viewer; now?: Date }): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let rows: PortfolioLoan[] | null = null;
   let at = 0;
@@ -318,7 +319,10 @@ export function portfolioLoansCsv(input: { lenderId: string; filters: PortfolioF
             ORDER BY c.since DESC, c.id DESC`,
           ...params.values,
         )) as { row: Json }[];
-        rows = raw.map((r) => toRow(r.row));
+        // Each purpose as the lender may read it (consent.server.ts readableText).
+        const read = raw.map((r) => toRow(r.row));
+        const readable = await readableLoanTexts(read.map((r) => ({ loanId: r.id, purpose: r.purpose })), ["purpose"], input.viewer);
+        rows = read.map((r, i) => ({ ...r, purpose: readable[i]!.purpose }));
         controller.enqueue(encoder.encode(csvRow(LOANS_CSV_HEADER)));
         return;
       }

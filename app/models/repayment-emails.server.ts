@@ -4,6 +4,7 @@
 // it twice, and released when the mail server could not take it, so the next
 // run tries again. Run from the periodic job, which may call this every minute.
 // Why claim-then-send: docs/decisions/011-repayment-emails.md.
+import { PUBLIC_VIEWER, readableLoanTexts } from "./consent.server.ts";
 import { previousIsoWeek } from "~/lib/iso-week.ts";
 import { formatMoney } from "~/lib/money.ts";
 import { daysLate } from "~/lib/repayment.ts";
@@ -89,7 +90,7 @@ export async function deliver(outgoing: readonly Outgoing[]): Promise<SendReport
  */
 async function repaidOutgoing(filter: { loanId: string } | { since: Date }, limit: number): Promise<Outgoing[]> {
   const db = await getDb();
-  const rows = (await db.$queryRawUnsafe(
+  const rows = await publicPurposes((await db.$queryRawUnsafe(
     `SELECT l.id AS loan_id, l.reference, l.purpose, p.name AS partner, s.lender_id, u.email, u.name, sum(s.amount) AS lent,
             (SELECT coalesce(sum(a.usd_cents), 0) FROM repayment_allocations a WHERE a.lender_id = s.lender_id AND a.loan_id = l.id) AS got,
             (SELECT coalesce(sum(a.fx_loss_cents), 0) FROM repayment_allocations a WHERE a.lender_id = s.lender_id AND a.loan_id = l.id) AS loss
@@ -105,7 +106,7 @@ async function repaidOutgoing(filter: { loanId: string } | { since: Date }, limi
       LIMIT $1`,
     limit,
     "loanId" in filter ? filter.loanId : ts(filter.since),
-  )) as Row[];
+  )) as Row[]);
   return rows.map((r) => {
     const loss = BigInt(r.loss as string);
     return {
@@ -195,7 +196,7 @@ export async function sendArrearsEmails(now = new Date(), limit = DEFAULT_LIMIT)
     );
   }
 
-  const rows = (await db.$queryRawUnsafe(
+  const rows = await publicPurposes((await db.$queryRawUnsafe(
     `SELECT l.id AS loan_id, l.reference, l.purpose, l.first_unpaid_due_on, ${EPISODE} AS episode, p.name AS partner, p.default_after_days,
             s.lender_id, u.email, u.name, sum(s.amount) AS lent,
             (SELECT coalesce(sum(a.expected_usd_cents), 0) FROM repayment_allocations a WHERE a.lender_id = s.lender_id AND a.loan_id = l.id) AS repaid
@@ -211,7 +212,7 @@ export async function sendArrearsEmails(now = new Date(), limit = DEFAULT_LIMIT)
     cutoff,
     ts(new Date(now.getTime() - ARREARS_RETRY_DAYS * DAY_MS)),
     limit,
-  )) as Row[];
+  )) as Row[]);
   return deliver(
     rows.map((r) => {
       const dueOn = new Date(r.first_unpaid_due_on as string | Date);
@@ -270,7 +271,7 @@ export async function sendWeeklyDigests(now = new Date(), limit = DEFAULT_LIMIT)
     return { sent: 0, mailServerDown: false };
   }
   const ids = lenders.map((r) => r.lender_id as string);
-  const lines = (await db.$queryRawUnsafe(
+  const lines = await publicPurposes((await db.$queryRawUnsafe(
     `SELECT a.lender_id, a.loan_id, l.reference, l.purpose, count(*)::int AS payments, sum(a.usd_cents) AS usd, sum(a.fx_loss_cents) AS loss,
             max(a.paid_on) AS last_paid
        FROM repayment_allocations a JOIN repayments r ON r.id = a.repayment_id JOIN loans l ON l.id = a.loan_id
@@ -280,7 +281,7 @@ export async function sendWeeklyDigests(now = new Date(), limit = DEFAULT_LIMIT)
     ts(week.start),
     ts(week.end),
     ids,
-  )) as Row[];
+  )) as Row[]);
   const users = await db.user.findMany({ where: { id: { in: ids } }, select: { id: true, email: true, name: true } });
   const lastDay = new Date(week.end.getTime() - DAY_MS);
 
@@ -328,4 +329,17 @@ export async function sendRepaymentEmails(now = new Date(), limit = DEFAULT_LIMI
   const arrears = await sendArrearsEmails(now, limit);
   const digests = await sendWeeklyDigests(now, limit);
   return { repaid: repaid.sent, arrears: arrears.sent, digests: digests.sent };
+}
+
+/**
+ * Rows with a loan's purpose, each purpose as the public may read it
+ * (consent.server.ts readableText): an email may be read by anyone at the
+ * lender's end, so it says no more than a public page.
+ */
+async function publicPurposes(rows: Row[]): Promise<Row[]> {
+  return readableLoanTexts(
+    rows.map((r): Row & { loanId: string; purpose: unknown } => ({ ...r, loanId: r.loan_id as string, purpose: r.purpose })),
+    ["purpose"],
+    PUBLIC_VIEWER,
+  );
 }

@@ -5,10 +5,10 @@ import { z } from "zod";
 import { Countdown } from "~/components/countdown.tsx";
 import { Field, FormError } from "~/components/forms.tsx";
 import { formatMoney, parseMoneyInput } from "~/lib/money.ts";
-import { checkout, completePendingCheckout, getBasket, LendingError, MAX_TIP_CENTS, removeFromBasket, reserve } from "~/models/lending.server.ts";
+import { checkout, completePendingCheckout, getBasketForViewer, LendingError, MAX_TIP_CENTS, removeFromBasket, reserve } from "~/models/lending.server.ts";
 import { startTopUp } from "~/models/payment.server.ts";
 import { getWalletBalance } from "~/models/wallet.server.ts";
-import { getOptionalUser, requireUser } from "~/utils/auth.server.ts";
+import { getOptionalUser, getViewer, requireUser } from "~/utils/auth.server.ts";
 import { publicOrigin } from "~/utils/email.server.ts";
 import { notifyFunded } from "~/models/notifications.server.ts";
 
@@ -17,7 +17,7 @@ export const meta: MetaFunction = () => [{ title: "Your basket — Mavuno" }];
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const now = new Date();
-  const [basket, balance] = await Promise.all([getBasket(user.id, now), getWalletBalance(user.id)]);
+  const [basket, balance] = await Promise.all([getBasketForViewer(user.id, await getViewer(request), now), getWalletBalance(user.id)]);
   const total = basket.reduce((a, b) => a + b.amountCents, 0n);
   return json({
     items: basket.map((b) => ({

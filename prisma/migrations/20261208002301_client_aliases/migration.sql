@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "clients" ADD COLUMN     "aliases" TEXT[] DEFAULT ARRAY[]::TEXT[];
