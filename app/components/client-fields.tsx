@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import { Field, SelectField, TextAreaField } from "./forms.tsx";
 import { AREA_LABELS, CLIENT_AREAS } from "~/lib/impact-public.ts";
 
@@ -8,12 +9,30 @@ const GENDER_OPTIONS = [
   { value: "unspecified", label: "Prefers not to say" },
 ];
 
-export type ClientValues = Partial<Record<"fullName" | "gender" | "region" | "village" | "sector" | "story" | "area", string>>;
+export type ClientValues = Partial<Record<"fullName" | "aliases" | "gender" | "region" | "village" | "sector" | "story" | "area", string>>;
 
-export function ClientFields({ regions, values, errors }: { regions: string[]; values?: ClientValues; errors?: Record<string, string[]> }) {
+export function ClientFields({
+  regions,
+  values,
+  errors,
+  preview,
+}: {
+  regions: string[];
+  values?: ClientValues;
+  errors?: Record<string, string[]>;
+  /** The story as the public will read it (PublicTextPreview), shown under the story. */
+  preview?: ReactNode;
+}) {
   return (
     <>
       <Field name="fullName" label="Full name" defaultValue={values?.fullName} errors={errors?.fullName} required />
+      <Field
+        name="aliases"
+        label="Also known as"
+        hint="Nicknames or other names the client goes by, separated by commas. Hidden in stories like the full name unless the client agrees to show their name."
+        defaultValue={values?.aliases}
+        errors={errors?.aliases}
+      />
       <SelectField name="gender" label="Gender" options={GENDER_OPTIONS} defaultValue={values?.gender ?? "female"} errors={errors?.gender} />
       <div className="field-row">
         <SelectField name="region" label="Region" options={regions.map((r) => ({ value: r, label: r }))} defaultValue={values?.region} errors={errors?.region} />
@@ -30,10 +49,11 @@ export function ClientFields({ regions, values, errors }: { regions: string[]; v
       <TextAreaField
         name="story"
         label="Profile story"
-        hint="Shown to lenders only while the client's story consent is live."
+        hint="Shown to lenders only while the client's story consent is live, with names and places the client has not agreed to show replaced."
         defaultValue={values?.story}
         errors={errors?.story}
       />
+      {preview}
     </>
   );
 }

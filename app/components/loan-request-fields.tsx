@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import { Field, SelectField, TextAreaField } from "./forms.tsx";
 
 export type BorrowerOption = { value: string; label: string };
@@ -7,11 +8,14 @@ export function LoanRequestFields({
   currency,
   values,
   errors,
+  preview,
 }: {
   borrowers: BorrowerOption[];
   currency: string;
   values?: Record<string, string | undefined>;
   errors?: Record<string, string[]>;
+  /** What the loan is for as the public will read it (PublicTextPreview), under the field. */
+  preview?: ReactNode;
 }) {
   return (
     <>
@@ -20,7 +24,15 @@ export function LoanRequestFields({
         <Field name="amountUsd" label="Amount in US dollars" hint="A multiple of $25." defaultValue={values?.amountUsd} errors={errors?.amountUsd} required />
         <Field name="fxRate" label={`Exchange rate (${currency} per US dollar)`} defaultValue={values?.fxRate} errors={errors?.fxRate} required />
       </div>
-      <TextAreaField name="purpose" label="What the loan is for" rows={3} defaultValue={values?.purpose} errors={errors?.purpose} />
+      <TextAreaField
+        name="purpose"
+        label="What the loan is for"
+        hint="Lenders read it with the names and places the borrower has not agreed to show replaced."
+        rows={3}
+        defaultValue={values?.purpose}
+        errors={errors?.purpose}
+      />
+      {preview}
       <Field name="sector" label="Sector" defaultValue={values?.sector} errors={errors?.sector} required />
       <div className="field-row">
         <Field name="termMonths" label="Term (months)" type="number" defaultValue={values?.termMonths ?? "12"} errors={errors?.termMonths} />

@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import { Field, SelectField, TextAreaField } from "~/components/forms.tsx";
 
 type Props = {
@@ -5,10 +6,12 @@ type Props = {
   clients: readonly { id: string; name: string }[];
   values?: Record<string, string> | undefined;
   errors?: Record<string, string[]> | undefined;
+  /** The title and risks as the public will read them (PublicTextPreview), under each field. */
+  previews?: { title?: ReactNode; risks?: ReactNode };
 };
 
 /** The terms of a draft offering, shared by the new and edit forms. */
-export function OfferingFields({ groups, clients, values = {}, errors = {} }: Props) {
+export function OfferingFields({ groups, clients, values = {}, errors = {}, previews = {} }: Props) {
   const returned = values.capitalReturned ?? "yes";
   return (
     <>
@@ -29,6 +32,7 @@ export function OfferingFields({ groups, clients, values = {}, errors = {} }: Pr
         hint="Leave the group empty. The owner answers the same questions and decides. Investors see the owner's name, story and place only with their consent, so keep the name out of the title."
       />
       <Field name="title" label="Title" defaultValue={values.title} errors={errors.title} hint="What the capital is for, e.g. “Grow the Umoja group's loan fund for the maize season”." />
+      {previews.title}
       <Field name="maxRaise" label="Capital sought (USD, the most it may raise)" defaultValue={values.maxRaise} errors={errors.maxRaise} />
       <Field name="minRaise" label="Minimum raise (USD)" defaultValue={values.minRaise} errors={errors.minRaise} hint="If less than this is raised by the deadline, every investor is refunded." />
       <Field name="unitPrice" label="Unit price (USD)" defaultValue={values.unitPrice} errors={errors.unitPrice} hint="Must divide the capital sought exactly." />
@@ -45,6 +49,7 @@ export function OfferingFields({ groups, clients, values = {}, errors = {} }: Pr
       <Field name="perInvestorMaxUnits" type="number" label="Most units one investor may hold" defaultValue={values.perInvestorMaxUnits} errors={errors.perInvestorMaxUnits} />
       <Field name="cancellationHours" type="number" label="Cancellation window (hours after buying)" defaultValue={values.cancellationHours ?? "48"} errors={errors.cancellationHours} />
       <TextAreaField name="risks" label="Risks" defaultValue={values.risks} errors={errors.risks} hint="What could make the group lose money: weather, prices, members' loans not repaid…" />
+      {previews.risks}
     </>
   );
 }

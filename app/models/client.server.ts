@@ -8,6 +8,7 @@ import type { Gender } from "~/generated/prisma/enums.ts";
 import { getDb } from "~/utils/db.server.ts";
 import { getEnv } from "~/utils/env.server.ts";
 import { CLIENT_AREAS } from "~/lib/impact-public.ts";
+import { parseAliases } from "./consent.server.ts";
 
 export const GENDERS = ["female", "male", "other", "unspecified"] as const satisfies readonly Gender[];
 
@@ -23,6 +24,14 @@ export function clientSchema(regions: readonly string[]) {
     village: z.string({ message: "Enter the village or town." }).trim().min(1, "Enter the village or town.").max(120, "Use at most 120 characters."),
     sector: z.string({ message: "Enter the client's line of business." }).trim().min(1, "Enter the client's line of business.").max(60, "Use at most 60 characters."),
     story: z.string().trim().max(4000, "Use at most 4,000 characters.").default(""),
+    // Nicknames and other names, comma-separated: hidden in free text with the full name unless the name consent is live.
+    aliases: z
+      .string()
+      .max(1000, "Use at most 1,000 characters.")
+      .default("")
+      .transform(parseAliases)
+      .refine((list) => list.length <= 10, "Give at most 10 other names.")
+      .refine((list) => list.every((a) => a.length <= 120), "Each name may have at most 120 characters."),
     // A form from before the field existed sends none: not recorded, rather than refused.
     area: z.enum(CLIENT_AREAS, { message: "Choose rural, urban or not recorded." }).default("unknown"),
   });
@@ -54,6 +63,7 @@ export async function getClient(partnerId: string, clientId: string) {
       village: true,
       sector: true,
       story: true,
+      aliases: true,
       area: true,
       photoFile: true,
       createdAt: true,

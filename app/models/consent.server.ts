@@ -350,6 +350,107 @@ export async function readableOfferingTexts<T extends { offeringId: string }, K 
   return readableFields(rows, (r) => r.offeringId, await offeringTextSubjects(rows.map((r) => r.offeringId)), fields, viewer);
 }
 
+// --- Previews for staff ------------------------------------------------------
+
+/** Whom a text being written is about: a client or group of the partner, or a new client not yet saved. */
+export const previewSchema = z.object({
+  about: z
+    .string()
+    .regex(/^((client|group):[A-Za-z0-9_-]{1,64})?$/, "Choose a client or group.")
+    .default(""),
+  /** How a hidden client's name is said: the text is a loan's (borrower), an offering's (owner) or a profile story. */
+  as: z.enum(["borrower", "owner", "client"]).default("borrower"),
+  text: z.string().max(8000, "Use at most 8,000 characters.").default(""),
+  // The client's details as the form now holds them (not yet saved): names and places are hidden as typed.
+  fullName: z.string().max(120).optional(),
+  aliases: z.string().max(1000).optional(),
+  village: z.string().max(120).optional(),
+  region: z.string().max(80).optional(),
+});
+export type PreviewInput = z.infer<typeof previewSchema>;
+
+/** "Mama Zawi, Zawi" or one per line: the "also known as" names as the client form takes them. */
+export function parseAliases(value: string | undefined): string[] {
+  return [...new Set((value ?? "").split(/[,\n]/).map((a) => a.trim()).filter(Boolean))];
+}
+
+/**
+ * A text as the public will read it, for staff of `partnerId` as they write
+ * it: the consents on record for the client or group it is about (a new client
+ * has none), and the client's names and places as the form holds them. Null
+ * when `about` is not this partner's.
+ */
+export async function previewPublicText(partnerId: string, input: PreviewInput): Promise<Redacted | null> {
+  const db = await getDb();
+  const [kind, id] = input.about ? (input.about.split(":") as ["client" | "group", string]) : [null, null];
+  const draft = (person: TextPerson): TextPerson => ({
+    id: person.id,
+    fullName: input.fullName ?? person.fullName,
+    aliases: input.aliases !== undefined ? parseAliases(input.aliases) : person.aliases,
+    village: input.village ?? person.village,
+    region: input.region ?? person.region,
+  });
+  let subjects: TextSubject[];
+  if (kind === "group") {
+    const group = await db.group.findFirst({ where: { id: id!, partnerId }, select: OWNED_BY_SELECT.group.select });
+    if (!group) return null;
+    const consents = await liveConsents(group.members.map((m) => m.client.id));
+    subjects = groupSubjects(
+      { ...group, currentMemberIds: group.members.filter((m) => !m.leftAt).map((m) => m.client.id), people: group.members.map((m) => m.client) },
+      consents,
+    );
+  } else {
+    const saved = kind === "client" ? await db.client.findFirst({ where: { id: id!, partnerId }, select: TEXT_PERSON_SELECT }) : null;
+    if (kind === "client" && !saved) return null;
+    const person = draft(saved ?? { id: "new", fullName: "", aliases: [], village: "", region: "" });
+    subjects = [personSubject(person, SAYS[input.as], await liveConsents(saved ? [saved.id] : []))];
+  }
+  return publicText(input.text, subjects, partnerId);
+}
+
+/** The live consents of one person a text is about, as staff read them beside the public text. */
+export type ConsentLine = { who: string; role: string; live: string[] };
+
+/**
+ * A loan's texts as the public will read them, with the live consents that
+ * decide them: for the officer's loan page and the admin's review, side by
+ * side. The story is null when it is not shown at all (no story consent).
+ */
+export async function loanPublicReading(
+  loanId: string,
+  texts: { purpose: string; story: string },
+): Promise<{ purpose: Redacted; story: Redacted | null; storyWritten: boolean; consents: ConsentLine[] } | null> {
+  const about = (await loanTextSubjects([loanId])).get(loanId);
+  if (!about) return null;
+  const [first] = about.subjects;
+  const storyShown = Boolean(first?.consents?.purposes.has("story"));
+  const people = about.subjects.filter((s) => s.says !== SAYS.group);
+  return {
+    purpose: publicText(texts.purpose, about.subjects, about.partnerId),
+    story: storyShown && texts.story ? publicText(texts.story, about.subjects, about.partnerId) : null,
+    storyWritten: texts.story.trim() !== "",
+    consents: people.map((p) => ({
+      who: p.names[0] ?? "",
+      role: p.says === SAYS.member ? "member" : "borrower",
+      live: [...(p.consents?.purposes ?? [])].map((purpose) => (purpose === "location" ? `location (to the ${p.consents?.location ?? "country"})` : purpose)).sort(),
+    })),
+  };
+}
+
+/**
+ * What each consent purpose changes on public pages, one sentence each, for
+ * the client's page: what is shown with it, and what without.
+ */
+export const CONSENT_EFFECTS: Record<ConsentPurpose, string> = {
+  story: "With it, lenders read the client's story on the loan page and the impact page; without it, no story is shown at all, whatever else is granted.",
+  name: "With it (and the story consent), the loan is titled with the client's name and their names appear in the story; without it, the title is anonymous and every name in a story, a loan's purpose or an offering reads \"the borrower\".",
+  photo: "With it, the client's photo is shown beside the loan; without it, no photo is shown anywhere outside your organisation.",
+  location: "With it, the place is shown as precisely as agreed (country, region or village), in the loan's details and in its story; without it, only the country is shown and the village and region in any text are replaced.",
+  ppi: "With it, the client's poverty survey counts in the aggregate figures; without it, their surveys count nowhere.",
+  investor_drilldown: "With it, the lenders who funded the client may see their individual record in the impact portal; without it, funders see only aggregates of at least five clients.",
+  peer_sites: "With it, the client's consented story may be shared with peer-lending sites through the API; without it, nothing about them leaves Mavuno.",
+};
+
 // --- Recording consent -------------------------------------------------------
 
 // Shared with the browser bundle, so the list lives in app/lib.

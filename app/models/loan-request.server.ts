@@ -271,8 +271,8 @@ export async function getPartnerLoan(partnerId: string, loanId: string) {
   return db.loan.findFirst({
     where: { id: loanId, partnerId },
     include: {
-      client: { select: { id: true, fullName: true } },
-      group: { select: { id: true, name: true } },
+      client: { select: { id: true, fullName: true, story: true } },
+      group: { select: { id: true, name: true, story: true } },
       events: { orderBy: { at: "asc" }, select: { fromStatus: true, toStatus: true, comment: true, at: true, byUserId: true } },
     },
   });

@@ -3,6 +3,8 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormError, TextAreaField } from "~/components/forms.tsx";
 import { ScheduleTable } from "~/components/schedule-table.tsx";
+import { PublicReading } from "~/components/public-reading.tsx";
+import { loanPublicReading } from "~/models/consent.server.ts";
 import { fieldErrors, formToObject } from "~/lib/forms.ts";
 import { FREQUENCY_LABELS, METHOD_LABELS, percentFromBps, STATUS_LABELS } from "~/lib/loan-labels.ts";
 import { formatMoney } from "~/lib/money.ts";
@@ -16,7 +18,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireAdmin(request);
   const loan = await getLoanForReview(params.loanId ?? "");
   if (!loan) throw new Response("Not found", { status: 404 });
+  const story = loan.client?.story ?? loan.group?.story ?? "";
   return json({
+    reading: await loanPublicReading(loan.id, { purpose: loan.purpose, story }),
     loan: {
       id: loan.id,
       reference: loan.reference,
@@ -34,7 +38,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       fundraisingDeadline: loan.fundraisingDeadline?.toISOString() ?? null,
       partner: { name: loan.partner.name, country: countryName(loan.partner.country) },
       borrower: loan.client ? `${loan.client.fullName} (${loan.client.village}, ${loan.client.region})` : `Group: ${loan.group?.name ?? "—"}`,
-      story: loan.client?.story ?? loan.group?.story ?? "",
+      story,
       events: loan.events.map((e) => ({ ...e, at: e.at.toISOString() })),
     },
     schedule: scheduleView(scheduleFor(loan, new Date()), loan.localCurrency),
@@ -58,7 +62,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
 
 export default function ReviewLoan() {
-  const { loan, schedule } = useLoaderData<typeof loader>();
+  const { loan, schedule, reading } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   return (
     <section aria-labelledby="review-title">
@@ -73,8 +77,9 @@ export default function ReviewLoan() {
         <dt>Purpose</dt><dd>{loan.purpose} ({loan.sector})</dd>
         <dt>Terms</dt><dd>{loan.termMonths} months, {FREQUENCY_LABELS[loan.frequency]}, {percentFromBps(loan.annualRateBps)} {METHOD_LABELS[loan.interestMethod]}</dd>
         <dt>Fundraising until</dt><dd>{loan.fundraisingDeadline ? dateFormat.format(new Date(loan.fundraisingDeadline)) : "—"}</dd>
-        <dt>Story (shown only with consent)</dt><dd>{loan.story || "—"}</dd>
+        <dt>Story as written</dt><dd>{loan.story || "—"}</dd>
       </dl>
+      {reading ? <PublicReading reading={reading} /> : null}
       <h2>Schedule</h2>
       <ScheduleTable schedule={schedule} caption="If disbursed today" />
       {loan.status === "submitted" ? (

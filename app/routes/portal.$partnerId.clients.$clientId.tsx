@@ -22,7 +22,8 @@ import {
   savePhoto,
   updateClient,
 } from "~/models/client.server.ts";
-import { consentHistory, grantSchema, recordConsent, revokeConsent } from "~/models/consent.server.ts";
+import { CONSENT_EFFECTS, consentHistory, grantSchema, previewPublicText, recordConsent, revokeConsent } from "~/models/consent.server.ts";
+import { PublicTextPreview } from "~/components/public-text-preview.tsx";
 import { AccessCodeError, accessCodeStatus, issueAccessCode, issueCodeSchema, revokeAccessCodes } from "~/models/client-access.server.ts";
 import { MANAGING_ROLES, requireStaffPartner } from "~/utils/auth.server.ts";
 
@@ -39,8 +40,13 @@ async function context(request: Request, params: { partnerId?: string; clientId?
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { partner, client } = await context(request, params);
-  const [consents, accessCode] = await Promise.all([consentHistory(client.id), accessCodeStatus(client.id)]);
+  const [consents, accessCode, preview] = await Promise.all([
+    consentHistory(client.id),
+    accessCodeStatus(client.id),
+    previewPublicText(partner.id, { about: `client:${client.id}`, as: "borrower", text: client.story }),
+  ]);
   return json({
+    preview,
     partnerId: partner.id,
     regions: partner.regions,
     client: { ...client, createdAt: client.createdAt.toISOString(), hasPhoto: Boolean(client.photoFile), photoFile: undefined },
@@ -143,7 +149,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
 
 export default function ClientPage() {
-  const { partnerId, regions, client, consents, accessCode, codeRequestKey } = useLoaderData<typeof loader>();
+  const { partnerId, regions, client, consents, accessCode, codeRequestKey, preview } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const errorsFor = (intent: string) => (data?.intent === intent ? data.errors : undefined);
   const live = consents.filter((c) => !c.revokedAt);
@@ -154,6 +160,7 @@ export default function ClientPage() {
       <p className="loan-meta">
         {client.village}, {client.region} · {client.sector} · client since {dateFormat.format(new Date(client.createdAt))}
       </p>
+      {client.aliases.length ? <p>Also known as {client.aliases.join(", ")}.</p> : null}
       {client.memberships.length ? (
         <p>Member of {client.memberships.map((m) => m.group.name).join(", ")}.</p>
       ) : null}
@@ -180,6 +187,23 @@ export default function ClientPage() {
           ))}
         </ul>
       )}
+      <details>
+        <summary>What each consent changes on public pages</summary>
+        <dl className="consent-effects">
+          {CONSENT_PURPOSES.map((p) => (
+            <div key={p}>
+              <dt>
+                {PURPOSE_LABELS[p]}
+                {live.some((c) => c.purpose === p) ? " (live)" : " (not granted)"}
+              </dt>
+              <dd>{CONSENT_EFFECTS[p]}</dd>
+            </div>
+          ))}
+        </dl>
+        {live.some((c) => c.purpose === "name") && !live.some((c) => c.purpose === "story") ? (
+          <p className="notice warning">The name consent is live but the story consent is not: nothing of this client is shown publicly until the story consent is recorded too.</p>
+        ) : null}
+      </details>
       <Form method="post" noValidate aria-labelledby="grant-title">
         <fieldset>
           <legend id="grant-title">Record a consent</legend>
@@ -318,7 +342,12 @@ export default function ClientPage() {
       <Form method="post" noValidate>
         <input type="hidden" name="intent" value="update" />
         <FormError errors={errorsFor("update")?.[""]} />
-        <ClientFields regions={regions} values={data?.intent === "update" ? data.values : client} errors={errorsFor("update")} />
+        <ClientFields
+          regions={regions}
+          values={data?.intent === "update" ? data.values : { ...client, aliases: client.aliases.join(", ") }}
+          errors={errorsFor("update")}
+          preview={<PublicTextPreview partnerId={partnerId} textField="story" about={`client:${client.id}`} draftFields initial={preview} />}
+        />
         <button type="submit">Save changes</button>
       </Form>
     </section>

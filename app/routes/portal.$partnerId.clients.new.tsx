@@ -3,8 +3,10 @@ import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { ClientFields } from "~/components/client-fields.tsx";
 import { FormError } from "~/components/forms.tsx";
+import { PublicTextPreview } from "~/components/public-text-preview.tsx";
 import { fieldErrors, formToObject } from "~/lib/forms.ts";
 import { clientSchema, createClient } from "~/models/client.server.ts";
+import { previewPublicText } from "~/models/consent.server.ts";
 import { MANAGING_ROLES, requireStaffPartner } from "~/utils/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Add a client — Mavuno partner portal" }];
@@ -13,7 +15,7 @@ const context = (request: Request, partnerId: string) => requireStaffPartner(req
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { partner } = await context(request, params.partnerId ?? "");
-  return json({ regions: partner.regions });
+  return json({ partnerId: partner.id, regions: partner.regions });
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -21,13 +23,25 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { user, partner } = await context(request, partnerId);
   const values = formToObject(await request.formData());
   const parsed = clientSchema(partner.regions).safeParse(values);
-  if (!parsed.success) return json({ errors: fieldErrors(parsed.error), values }, { status: 400 });
+  if (!parsed.success) {
+    // The story as the public would read it, for the form shown again: a new client has no consent yet.
+    const preview = await previewPublicText(partnerId, {
+      about: "",
+      as: "borrower",
+      text: values.story ?? "",
+      fullName: values.fullName,
+      aliases: values.aliases,
+      village: values.village,
+      region: values.region,
+    });
+    return json({ errors: fieldErrors(parsed.error), values, preview }, { status: 400 });
+  }
   const client = await createClient(partnerId, parsed.data, user.id);
   return redirect(`/portal/${partnerId}/clients/${client.id}`);
 }
 
 export default function NewClient() {
-  const { regions } = useLoaderData<typeof loader>();
+  const { partnerId, regions } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   return (
     <section aria-labelledby="new-client-title" className="narrow-wide">
@@ -35,7 +49,12 @@ export default function NewClient() {
       <p>Nothing about a client is shown outside your organisation until you record their consent.</p>
       <Form method="post" noValidate>
         <FormError errors={data?.errors[""]} />
-        <ClientFields regions={regions} values={data?.values} errors={data?.errors} />
+        <ClientFields
+          regions={regions}
+          values={data?.values}
+          errors={data?.errors}
+          preview={<PublicTextPreview partnerId={partnerId} textField="story" about="" draftFields initial={data?.preview ?? null} />}
+        />
         <button type="submit">Save client</button>
       </Form>
     </section>

@@ -3,6 +3,8 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormError, SelectField, TextAreaField } from "~/components/forms.tsx";
 import { percent } from "~/components/percent.tsx";
+import { PublicTextPreview } from "~/components/public-text-preview.tsx";
+import { previewPublicText } from "~/models/consent.server.ts";
 import { fieldErrors, formToObject } from "~/lib/forms.ts";
 import { formatMoney } from "~/lib/money.ts";
 import { listClients } from "~/models/client.server.ts";
@@ -22,9 +24,14 @@ async function context(request: Request, params: { partnerId?: string; groupId?:
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { membership, partner, group } = await context(request, params);
   const canManage = (MANAGING_ROLES as readonly string[]).includes(membership.role);
-  const [health, clients] = await Promise.all([groupHealth(partner.id), canManage ? listClients(partner.id) : Promise.resolve([])]);
+  const [health, clients, storyPreview] = await Promise.all([
+    groupHealth(partner.id),
+    canManage ? listClients(partner.id) : Promise.resolve([]),
+    previewPublicText(partner.id, { about: `group:${group.id}`, as: "borrower", text: group.story }),
+  ]);
   const memberIds = new Set(group.members.map((m) => m.client.id));
   return json({
+    storyPreview,
     partnerId: partner.id,
     currency: partner.currency,
     canManage,
@@ -80,7 +87,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
 
 export default function GroupPage() {
-  const { partnerId, currency, canManage, group, health, candidates } = useLoaderData<typeof loader>();
+  const { partnerId, currency, canManage, group, health, candidates, storyPreview } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const errorsFor = (intent: string) => (data?.intent === intent ? data.errors : undefined);
   const today = new Date().toISOString().slice(0, 10);
@@ -91,6 +98,15 @@ export default function GroupPage() {
       <p className="loan-meta">
         {group.kind === "savings_group" ? "Savings group" : "Self-help group"} · {group.village}, {group.region} · {group.members.length} members
       </p>
+
+      {group.story ? (
+        <>
+          <h2>The group&apos;s story</h2>
+          <p className="story">{group.story}</p>
+          <PublicTextPreview partnerId={partnerId} textField="story" about={`group:${group.id}`} initial={storyPreview} />
+          <p className="hint">Shown to lenders only while every member&apos;s story consent is live; members&apos; names only with their own name consent.</p>
+        </>
+      ) : null}
 
       <h2>Health</h2>
       <dl className="facts">

@@ -4,6 +4,9 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { z } from "zod";
 import { Field, FormError, SelectField, TextAreaField } from "~/components/forms.tsx";
 import { LoanRequestFields } from "~/components/loan-request-fields.tsx";
+import { PublicReading } from "~/components/public-reading.tsx";
+import { PublicTextPreview } from "~/components/public-text-preview.tsx";
+import { loanPublicReading } from "~/models/consent.server.ts";
 import { ScheduleTable } from "~/components/schedule-table.tsx";
 import { fieldErrors, formToObject, type FieldErrors } from "~/lib/forms.ts";
 import { FREQUENCY_LABELS, STATUS_LABELS } from "~/lib/loan-labels.ts";
@@ -84,6 +87,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const schedule = scheduleFor(loan, loan.disbursedAt ?? loan.listedAt ?? new Date());
   const url = new URL(request.url);
   return json({
+    reading: await loanPublicReading(loan.id, { purpose: loan.purpose, story: loan.client?.story ?? loan.group?.story ?? "" }),
     repayment: await repaymentView(loan, url, new Date()),
     done: url.searchParams.get("done"),
     partnerId,
@@ -460,7 +464,7 @@ function RestructureForms({ loan, errorsFor, values }: { loan: SerializeFrom<typ
 }
 
 export default function PartnerLoan() {
-  const { partnerId, loan, formValues, borrowers, schedule, repayment, done } = useLoaderData<typeof loader>();
+  const { partnerId, loan, formValues, borrowers, schedule, repayment, done, reading } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   const errorsFor = (intent: string): ActionErrors => (data?.intent === intent ? data.errors : undefined);
   const valuesFor = (intent: string) => (data?.intent === intent ? (data.values as Record<string, string>) : undefined);
@@ -494,6 +498,7 @@ export default function PartnerLoan() {
           <strong>Returned by the reviewer:</strong> {loan.reviewComment}
         </div>
       ) : null}
+      {reading ? <PublicReading reading={reading} /> : null}
       {loan.status === "fundraising" ? (
         <p className="notice">Listed for lenders: <Link to={`/loans/${loan.id}`}>see the public page</Link>.</p>
       ) : null}
@@ -562,6 +567,7 @@ export default function PartnerLoan() {
               currency={loan.localCurrency}
               values={data?.intent === "update" ? data.values : formValues}
               errors={errorsFor("update")}
+              preview={<PublicTextPreview partnerId={partnerId} textField="purpose" aboutField="borrower" initial={reading?.purpose ?? null} />}
             />
             <button type="submit">Save changes</button>
           </Form>

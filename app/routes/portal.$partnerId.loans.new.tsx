@@ -3,6 +3,8 @@ import { json, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { FormError } from "~/components/forms.tsx";
 import { LoanRequestFields } from "~/components/loan-request-fields.tsx";
+import { PublicTextPreview } from "~/components/public-text-preview.tsx";
+import { previewPublicText } from "~/models/consent.server.ts";
 import { ScheduleTable } from "~/components/schedule-table.tsx";
 import { fieldErrors, formToObject } from "~/lib/forms.ts";
 import {
@@ -23,14 +25,17 @@ const context = (request: Request, partnerId: string) => requireStaffPartner(req
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { partner } = await context(request, params.partnerId ?? "");
   const borrower = new URL(request.url).searchParams.get("borrower") ?? "";
-  return json({ currency: partner.currency, borrowers: await borrowerOptions(partner.id), borrower });
+  return json({ partnerId: partner.id, currency: partner.currency, borrowers: await borrowerOptions(partner.id), borrower });
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, partner } = await context(request, params.partnerId ?? "");
   const values = formToObject(await request.formData());
+  // What the loan is for as the public would read it, for the form shown again.
+  const about = /^(client|group):/.test(values.borrower ?? "") ? values.borrower! : "";
+  const purposePreview = await previewPublicText(partner.id, { about, as: "borrower", text: values.purpose ?? "" }).catch(() => null);
   const parsed = loanRequestSchema().safeParse(values);
-  if (!parsed.success) return json({ errors: fieldErrors(parsed.error), values, schedule: null }, { status: 400 });
+  if (!parsed.success) return json({ errors: fieldErrors(parsed.error), values, schedule: null, purposePreview }, { status: 400 });
   if (values.intent === "preview") {
     const input = parsed.data;
     const schedule = scheduleFor(
@@ -44,19 +49,19 @@ export async function action({ request, params }: ActionFunctionArgs) {
       },
       new Date(),
     );
-    return json({ errors: {} as Record<string, string[]>, values, schedule: scheduleView(schedule, partner.currency) });
+    return json({ errors: {} as Record<string, string[]>, values, schedule: scheduleView(schedule, partner.currency), purposePreview });
   }
   try {
     const loan = await createDraft(partner.id, parsed.data, user.id);
     return redirect(`/portal/${partner.id}/loans/${loan.id}`);
   } catch (error) {
-    if (error instanceof LoanRequestError) return json({ errors: { [error.field]: [error.message] }, values, schedule: null }, { status: 400 });
+    if (error instanceof LoanRequestError) return json({ errors: { [error.field]: [error.message] }, values, schedule: null, purposePreview }, { status: 400 });
     throw error;
   }
 }
 
 export default function NewLoanRequest() {
-  const { currency, borrowers, borrower } = useLoaderData<typeof loader>();
+  const { partnerId, currency, borrowers, borrower } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   return (
     <section aria-labelledby="new-loan-title">
@@ -64,7 +69,13 @@ export default function NewLoanRequest() {
       <p>A draft is private to your organisation. Submit it when it is ready; a Mavuno reviewer approves it before lenders see it.</p>
       <Form method="post" noValidate>
         <FormError errors={data?.errors[""]} />
-        <LoanRequestFields borrowers={borrowers} currency={currency} values={data?.values ?? { borrower }} errors={data?.errors} />
+        <LoanRequestFields
+          borrowers={borrowers}
+          currency={currency}
+          values={data?.values ?? { borrower }}
+          errors={data?.errors}
+          preview={<PublicTextPreview partnerId={partnerId} textField="purpose" aboutField="borrower" initial={data?.purposePreview ?? null} />}
+        />
         <div className="actions">
           <button type="submit" name="intent" value="preview" className="secondary">Show the repayment schedule</button>
           <button type="submit" name="intent" value="save">Save draft</button>

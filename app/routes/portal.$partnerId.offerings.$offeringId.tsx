@@ -3,6 +3,10 @@ import { json, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormError, TextAreaField } from "~/components/forms.tsx";
 import { OfferingFields } from "~/components/offering-fields.tsx";
+import { PublicTextPreview } from "~/components/public-text-preview.tsx";
+import { previewPublicText } from "~/models/consent.server.ts";
+
+const OWNER_FIELDS = { group: "groupId", client: "clientId" };
 import { OfferingTerms, offeringFormValues, offeringTermsView } from "~/components/offering-terms.tsx";
 import { comprehensionQuestions } from "~/lib/equity-terms.ts";
 import { fieldErrors, formToObject, type FieldErrors } from "~/lib/forms.ts";
@@ -50,7 +54,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   ]);
   const terms = offeringTermsView(offering);
   const names = new Map(members.map((m) => [m.id, m.name]));
+  const about = offering.groupId ? `group:${offering.groupId}` : offering.clientId ? `client:${offering.clientId}` : "";
+  const [titlePreview, risksPreview] = await Promise.all(
+    [offering.title, offering.risks].map((text) => previewPublicText(partnerId, { about, as: "owner", text })),
+  );
   return json({
+    previews: { title: titlePreview ?? null, risks: risksPreview ?? null },
     partnerId,
     offering: { id: offering.id, reference: offering.reference, title: offering.title, status: offering.status, risks: offering.risks, reviewComment: offering.reviewComment, groupId: offering.groupId, clientId: offering.clientId, groupName: offering.ownerName, kind },
     terms,
@@ -120,7 +129,7 @@ const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZ
 const VOTE_LABELS = { yes: "Yes", no: "No", abstain: "Abstain" } as const;
 
 export default function OfferingPage() {
-  const { partnerId, offering, terms, formValues, groups, clients, members, questions, meeting, history, today, done } = useLoaderData<typeof loader>();
+  const { partnerId, offering, terms, formValues, groups, clients, members, questions, meeting, history, today, done, previews } = useLoaderData<typeof loader>();
   const enterprise = offering.kind === "enterprise";
   const data = useActionData<typeof action>();
   const errorsFor = (intent: string) => (data?.intent === intent ? data.errors : undefined);
@@ -160,7 +169,16 @@ export default function OfferingPage() {
           <Form method="post" noValidate>
             <input type="hidden" name="intent" value="update" />
             <FormError errors={errorsFor("update")?.[""]} />
-            <OfferingFields groups={groups} clients={clients} values={data?.intent === "update" ? data.values : formValues} errors={errorsFor("update")} />
+            <OfferingFields
+              groups={groups}
+              clients={clients}
+              values={data?.intent === "update" ? data.values : formValues}
+              errors={errorsFor("update")}
+              previews={{
+                title: <PublicTextPreview partnerId={partnerId} textField="title" aboutGroupOrClient={OWNER_FIELDS} as="owner" initial={previews.title} label="The title as the public will read it" />,
+                risks: <PublicTextPreview partnerId={partnerId} textField="risks" aboutGroupOrClient={OWNER_FIELDS} as="owner" initial={previews.risks} label="The risks as the public will read them" />,
+              }}
+            />
             <div className="actions"><button type="submit">Save the terms</button></div>
           </Form>
         </details>

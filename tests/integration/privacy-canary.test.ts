@@ -7,6 +7,11 @@
 // and that client's consents allow. The list of pages is checked against
 // app/routes, so a new route fails this test until it is crawled here or
 // listed as showing no client data.
+//
+// Issue 16 adds a client whose free texts name her (see "The storyteller"
+// below): her story, her loans' purposes and her group's offering are read on
+// every page, CSV and email, and her names, nickname and village, and her group
+// member's name, may appear only while the consent for each is live.
 import fs from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -15,11 +20,18 @@ import { checkout, reserve } from "~/models/lending.server.ts";
 import { recordDisbursement } from "~/models/loan-request.server.ts";
 import { recordRepayment } from "~/models/repayment.server.ts";
 import { savePhoto } from "~/models/client.server.ts";
-import { getDb } from "~/utils/db.server.ts";
+import { getDb, type Db } from "~/utils/db.server.ts";
 import { grantConsent, makeClient, makeGroup, makeLoan, makeMembership, makePartner, makeUser } from "../factories/index.ts";
 import { creditWallet } from "../factories/repayments.ts";
 import { getRequest, run, sessionCookieFor } from "../support/requests.ts";
+import { smtpServerForFile } from "../support/smtp.ts";
 import { rebuildSocialRollups } from "~/models/impact-social.server.ts";
+import { recordConsent, revokeConsent } from "~/models/consent.server.ts";
+import { notifyFunded } from "~/models/notifications.server.ts";
+import { notifyLoanRepaid, sendArrearsEmails, sendWeeklyDigests } from "~/models/repayment-emails.server.ts";
+import { sendEquityEmails } from "~/models/equity-emails.server.ts";
+import { buyUnits, cancelInvestment } from "~/models/equity.server.ts";
+import { DEFAULT_SETTINGS, runAutoLendFor, saveAutoLendSettings } from "~/models/auto-lend.server.ts";
 
 const ROUTES_DIR = path.resolve(import.meta.dirname, "../../app/routes");
 
@@ -117,6 +129,125 @@ type Kind = (typeof KINDS)[number];
 type Field = "NAME" | "STORY" | "VILLAGE";
 const marker = (field: Field, who: string) => `CANARY-${field}-${who}-${SUFFIX}`;
 
+// --- The storyteller (issue 16) ---------------------------------------------
+//
+// A client whose free texts name her, the way a loan officer writes them: her
+// full name, her first name alone, in capitals and as a possessive, the
+// nickname recorded as "also known as", her village, and the name of the other
+// member of her savings group. Her markers are name-like words (a capital,
+// then letters only: a digit would make them words the redaction does not
+// treat as a name), unique to this run.
+
+/** SUFFIX as letters only. */
+const TAG = SUFFIX.replace(/[0-9]/g, (d) => "qrstuvwxyz"[Number(d)]!);
+const TELLER = {
+  first: `Zawadi${TAG}`,
+  last: `Achieng${TAG}`,
+  alias: `Mama${TAG}`,
+  village: `Ndovu${TAG}`,
+  memberFirst: `Wanjiru${TAG}`,
+  memberLast: `Otieno${TAG}`,
+  /** Shown: both members agreed to the group's story, which includes its name (ADR 005). */
+  group: `Umoja${TAG} Fruit Sellers`,
+};
+/** Parts of her texts that name no one, so always shown where the text is: the proof a crawl reached it. */
+const MARK = {
+  story: `sweet-mangoes-${SUFFIX}`,
+  groupStory: `tuesday-meeting-${SUFFIX}`,
+  purpose: `mango-crates-${SUFFIX}`,
+  title: `stall-cycle-${SUFFIX}`,
+};
+const TELLER_STORY =
+  `${TELLER.first} ${TELLER.last} sells fruit at the market in ${TELLER.village} (${MARK.story}). Her neighbours call her ${TELLER.alias}. ` +
+  `${TELLER.first} started with one basket; today the sign says ${TELLER.first.toUpperCase()} FRUITS, and ${TELLER.first}'s stall opens at six. ` +
+  `She saves with ${TELLER.memberFirst} ${TELLER.memberLast} in their group.`;
+const GROUP_STORY = `${TELLER.group} meets in ${TELLER.village} (${MARK.groupStory}). ${TELLER.memberFirst} keeps the books and ${TELLER.first} chairs the meetings.`;
+/** Hidden at first: neither she nor the member agreed to show a name or a place. Any case: her story has her name in capitals. */
+const HIDDEN_AT_FIRST = [TELLER.first, TELLER.last, TELLER.alias, TELLER.village, TELLER.memberFirst, TELLER.memberLast];
+const DAY = 86_400_000;
+
+type Teller = {
+  client: string;
+  member: string;
+  group: string;
+  offering: string;
+  /** Loan references, which the emails carry. */
+  references: { teller: string; teller_group: string; teller_auto: string };
+};
+
+/**
+ * Her world, in partner A: she and the member (each with a `story` consent
+ * only), their group, her loan (disbursed 100 days ago, so behind on its
+ * repayments), the group's loan and the group's offering (both funded by the
+ * funder), and a second loan of hers that the funder's auto-lending buys,
+ * which sends the auto-lending summary and a funded email.
+ */
+async function tellerWorld(db: Db, input: { partnerId: string; officerId: string; funderId: string }): Promise<{ teller: Teller; loans: Record<string, string> }> {
+  const { partnerId, officerId, funderId } = input;
+  const client = await makeClient(db, { partnerId, fullName: `${TELLER.first} ${TELLER.last}`, story: TELLER_STORY, village: TELLER.village, sector: "Retail" });
+  // makeClient takes no aliases: set here rather than widening the shared factory.
+  await db.client.update({ where: { id: client.id }, data: { aliases: [TELLER.alias] } });
+  const member = await makeClient(db, { partnerId, fullName: `${TELLER.memberFirst} ${TELLER.memberLast}`, village: TELLER.village, sector: "Retail" });
+  for (const id of [client.id, member.id]) await grantConsent(db, { clientId: id, purpose: "story" });
+  const group = await makeGroup(db, { partnerId, name: TELLER.group, story: GROUP_STORY, village: TELLER.village, memberIds: [client.id, member.id] });
+
+  const terms = { partnerId, amountUsdCents: 2500, fxRate: "100", termMonths: 2, sector: "Retail" };
+  const own = await makeLoan(db, { ...terms, clientId: client.id, purpose: `For ${TELLER.first}'s stall in ${TELLER.village}: ${MARK.purpose}` });
+  const grouped = await makeLoan(db, { ...terms, groupId: group.id, purpose: `A cold box for ${TELLER.memberFirst} and ${TELLER.first}: ${MARK.purpose}` });
+  // Open past the auto-lending run below (40 days on, once the credit has sat idle).
+  const auto = await makeLoan(db, {
+    ...terms,
+    clientId: client.id,
+    purpose: `${TELLER.alias}'s second stall in ${TELLER.village}: ${MARK.purpose}`,
+    fundraisingDeadline: new Date(Date.now() + 120 * DAY),
+  });
+
+  await creditWallet(funderId, 2n * 2500n + 10_000n);
+  for (const loan of [own, grouped]) await reserve({ userId: funderId, loanId: loan.id, shares: 1 });
+  expect((await checkout({ userId: funderId, requestKey: `canary-teller-${SUFFIX}`, tipCents: 0n })).status).toBe("completed");
+  await recordDisbursement(partnerId, own.id, officerId, new Date(Date.now() - 100 * DAY));
+  await recordDisbursement(partnerId, grouped.id, officerId, new Date());
+
+  const now = Date.now();
+  const offering = await db.offering.create({
+    data: {
+      reference: `EQ-CANARY-TELLER-${SUFFIX}`,
+      partnerId,
+      groupId: group.id,
+      status: "listed",
+      title: `${TELLER.first}'s fruit stall, 2027 cycle (${MARK.title})`,
+      maxRaiseCents: 100_000n,
+      minRaiseCents: 50_000n,
+      unitPriceCents: 1_000n,
+      profitShareBps: 2_000,
+      capitalReturned: true,
+      cycleStart: new Date(now + 10 * DAY),
+      cycleEnd: new Date(now + 200 * DAY),
+      fundraisingDeadline: new Date(now + 7 * DAY),
+      perInvestorMaxUnits: 50,
+      cancellationHours: 48,
+      risks: `If ${TELLER.memberFirst} leaves ${TELLER.village}, the stall may close.`,
+      listedAt: new Date(now),
+    },
+  });
+  await buyUnits({ investorId: funderId, offeringId: offering.id, units: 2, requestKey: `canary-teller-units-${SUFFIX}` });
+
+  // The funder's idle credit lends itself: the only fundraising loan in this database is her second one.
+  await saveAutoLendSettings(funderId, { ...DEFAULT_SETTINGS, enabled: true, maxPartnerBps: 10_000, maxCountryBps: 10_000 });
+  expect(await runAutoLendFor(funderId, { now: new Date(now + 40 * DAY) })).toMatchObject({ status: "lent", loanIds: [auto.id] });
+
+  return {
+    teller: {
+      client: client.id,
+      member: member.id,
+      group: group.id,
+      offering: offering.id,
+      references: { teller: own.reference, teller_group: grouped.reference, teller_auto: auto.reference },
+    },
+    loans: { teller: own.id, teller_group: grouped.id, teller_auto: auto.id },
+  };
+}
+
 type Ids = {
   partnerA: { id: string; slug: string };
   partnerB: { id: string; slug: string };
@@ -124,9 +255,13 @@ type Ids = {
   loans: Record<string, string>;
   groups: { mixed: string; consented: string };
   offerings: string[];
+  teller: Teller;
+  users: { officerA: string; funder: string };
 };
 let ids: Ids;
 const cookies: Record<string, string | undefined> = {};
+/** Every email the app sends while this file runs, through a real SMTP server (started before anything reads the environment). */
+const smtp = smtpServerForFile();
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82]);
 
@@ -201,6 +336,9 @@ beforeAll(async () => {
     await recordRepayment({ partnerId: partnerA.id, loanId: loans[key]!, requestKey: `canary-pay-${key}`, paidOn: new Date(), localAmount: 100_000n, fxRate: "100" });
   }
 
+  const told = await tellerWorld(db, { partnerId: partnerA.id, officerId: officerA.id, funderId: funder.id });
+  Object.assign(loans, told.loans);
+
   // The impact portal reads social figures from their periodic rollups: rebuilt as the job would.
   await rebuildSocialRollups();
 
@@ -232,7 +370,18 @@ beforeAll(async () => {
     offerings.push(offering.id);
   }
 
-  ids = { offerings, partnerA: { id: partnerA.id, slug: partnerA.slug }, partnerB: { id: partnerB.id, slug: partnerB.slug }, clients, loans, groups: { mixed: mixed.id, consented: consented.id } };
+  offerings.push(told.teller.offering);
+
+  ids = {
+    offerings,
+    partnerA: { id: partnerA.id, slug: partnerA.slug },
+    partnerB: { id: partnerB.id, slug: partnerB.slug },
+    clients,
+    loans,
+    groups: { mixed: mixed.id, consented: consented.id },
+    teller: told.teller,
+    users: { officerA: officerA.id, funder: funder.id },
+  };
   for (const [role, user] of Object.entries({ funder, bystander, officerA, partnerAdminA, coordinatorA, officerB, admin })) cookies[role] = await sessionCookieFor(user.id);
   cookies.public = undefined;
 }, 120_000);
@@ -322,6 +471,10 @@ function routeFor(urlPath: string): { files: string[]; params: Record<string, st
   throw new Error(`routeFor: no route for ${urlPath}`);
 }
 
+/** Every client and group of the world, the storyteller's included. */
+const everyClientId = () => [...Object.values(ids.clients), ids.teller.client, ids.teller.member];
+const everyGroupId = () => [ids.groups.mixed, ids.groups.consented, ids.teller.group];
+
 function publicPaths(): string[] {
   return [
     "/",
@@ -336,7 +489,7 @@ function publicPaths(): string[] {
     "/impact?country=KE",
     `/impact?partner=${ids.partnerA.slug}`,
     "/impact?sector=Retail&country=KE",
-    ...Object.values(ids.clients).map((id) => `/photos/${id}`),
+    ...everyClientId().map((id) => `/photos/${id}`),
   ];
 }
 
@@ -360,9 +513,8 @@ function impactPortalPaths(): string[] {
     "?country=KE",
     "?country=KE&region=Nairobi",
     `?country=KE&region=Nairobi&partner=${a}`,
-    `?country=KE&region=Nairobi&partner=${a}&group=${ids.groups.mixed}`,
-    `?country=KE&region=Nairobi&partner=${a}&group=${ids.groups.consented}`,
-    ...Object.values(ids.clients).map((id) => `?country=KE&region=Nairobi&partner=${a}&client=${id}`),
+    ...everyGroupId().map((id) => `?country=KE&region=Nairobi&partner=${a}&group=${id}`),
+    ...everyClientId().map((id) => `?country=KE&region=Nairobi&partner=${a}&client=${id}`),
     `?country=KE&region=Nairobi&partner=${a}&group=${ids.groups.mixed}&client=${ids.clients.none}`,
     `?country=KE&region=Nairobi&partner=${a}&group=${ids.groups.mixed}&client=${ids.clients.story}`,
     "?country=KE&area=rural",
@@ -380,13 +532,12 @@ function portalPaths(partner: { id: string }): string[] {
     `${p}/loans`,
     `${p}/arrears`,
     ...(exists("portal.$partnerId.audit") ? [`${p}/audit`, `${p}/audit.csv`] : []),
-    ...Object.values(ids.clients).map((id) => `${p}/clients/${id}`),
+    ...everyClientId().map((id) => `${p}/clients/${id}`),
     // Each client's PPI surveys, once the PPI pages are in the tree.
     ...(exists("portal.$partnerId.clients.$clientId_.ppi")
-      ? Object.values(ids.clients).map((id) => `${p}/clients/${id}/ppi`)
+      ? everyClientId().map((id) => `${p}/clients/${id}/ppi`)
       : []),
-    `${p}/groups/${ids.groups.mixed}`,
-    `${p}/groups/${ids.groups.consented}`,
+    ...everyGroupId().map((id) => `${p}/groups/${id}`),
     ...Object.values(ids.loans).map((id) => `${p}/loans/${id}`),
   ];
 }
@@ -525,4 +676,195 @@ describe("privacy canary", () => {
       }
     }
   }, 120_000);
+});
+
+// --- The storyteller's tests (issue 16) ---------------------------------------
+
+/** Each hidden word found in a page, in any case. */
+function hiddenIn(pages: readonly { role: string; path: string; text: string }[], words: readonly string[]): string[] {
+  const found = new Set<string>();
+  for (const page of pages) {
+    const text = page.text.toLowerCase();
+    for (const word of words) if (text.includes(word.toLowerCase())) found.add(`${page.role} saw "${word}" on ${page.path}`);
+  }
+  return [...found];
+}
+
+/** One page's own loader (not its layouts), as `role` opens it: a fresh request, so what it shows is what the database says now. */
+async function open(urlPath: string, role: Role): Promise<string> {
+  const { files, params } = routeFor(urlPath);
+  const { status, text } = await load(files.at(-1)!, urlPath, params, cookies[role]);
+  expect(status, `${role} ${urlPath}`).toBe(200);
+  return text;
+}
+
+/** The emails that arrive while `send` runs. Every send is awaited, and the server records a message before acknowledging it. */
+async function mailsDuring(send: () => Promise<unknown>) {
+  const before = smtp.received.length;
+  await send();
+  return smtp.received.slice(before);
+}
+
+const mailText = (m: { subject: string; text: string; html: string | null }) => `${m.subject}\n${m.text}\n${m.html ?? ""}`;
+
+async function liveConsentId(clientId: string, purpose: ConsentPurpose): Promise<string> {
+  const db = await getDb();
+  return (await db.consent.findFirstOrThrow({ where: { clientId, purpose, revokedAt: null }, select: { id: true } })).id;
+}
+
+describe("privacy canary: a story that names its client (issue 16)", () => {
+  it("no page or CSV outside her partner shows her names, nickname or village, or her group member's name; her texts are shown all the same", async () => {
+    const herLoan = `/loans/${ids.loans.teller}`;
+    for (const role of ["public", "funder", "bystander", "officerB"] as const) {
+      const pages = await crawl(role);
+      // Soft: every role's findings are reported, not only the first.
+      expect.soft(hiddenIn(pages, HIDDEN_AT_FIRST), role).toEqual([]);
+      // The crawl reached her texts: what names no one is there.
+      const where = (mark: string) => pages.filter((p) => p.text.includes(mark)).map((p) => p.path);
+      expect.soft(where(MARK.story), role).toEqual(expect.arrayContaining([herLoan, "/impact"]));
+      expect.soft(where(MARK.groupStory), role).toEqual(expect.arrayContaining([`/loans/${ids.loans.teller_group}`, "/impact"]));
+      expect.soft(where(MARK.purpose), role).toEqual(expect.arrayContaining(["/loans?status=all", herLoan, `/loans/${ids.loans.teller_auto}`]));
+      expect.soft(where(MARK.title), role).toEqual(expect.arrayContaining(["/offerings", `/offerings/${ids.teller.offering}`]));
+      if (role === "funder") {
+        expect.soft(where(MARK.purpose)).toEqual(expect.arrayContaining(["/my/loans", "/my/loans.csv", `/my/loans/${ids.loans.teller}`]));
+        expect.soft(where(MARK.title)).toEqual(expect.arrayContaining(["/my/equity", "/my/equity.csv"]));
+      }
+    }
+    // As the public reads it: each mention replaced by a neutral phrase, possessives kept.
+    const page = await open(herLoan, "public");
+    expect(page).toContain("The borrower sells fruit at the market in the village");
+    expect(page).toContain("the sign says the borrower FRUITS, and the borrower's stall opens at six");
+    expect(page).toContain("For the borrower's stall in the village");
+  });
+
+  it("her partner's staff and the platform's admins read her texts as written", async () => {
+    for (const role of ["officerA", "admin"] as const) {
+      const page = await open(`/loans/${ids.loans.teller}`, role);
+      expect(page, role).toContain(TELLER_STORY);
+    }
+    const portal = await open(`/portal/${ids.partnerA.id}/clients/${ids.teller.client}`, "officerA");
+    for (const word of [TELLER.first, TELLER.last, TELLER.alias, TELLER.village]) expect(portal).toContain(word);
+  });
+
+  it("a search for her names, nickname or village, or her group member's name, finds nothing", async () => {
+    for (const word of HIDDEN_AT_FIRST) {
+      const { text } = await load("loans._index", `/loans?status=all&q=${word}`, {}, undefined);
+      expect(JSON.parse(text).total, word).toBe(0);
+    }
+  });
+
+  it("no email the app sends names her, her nickname, her village or her group member", async () => {
+    const db = await getDb();
+    const refs = ids.teller.references;
+    const loanId = ids.loans.teller!;
+    // Funded (the funder's checkout of her two loans), as a card checkout's completion sends it.
+    await notifyFunded([loanId, ids.loans.teller_group!]);
+    // Behind: her first instalment fell due about 70 days ago.
+    expect((await sendArrearsEmails()).sent).toBeGreaterThan(0);
+    // Repaid in full, at once, then in the week's digest.
+    const due = await db.loanInstalment.findMany({ where: { loanId, version: 1 } });
+    const total = due.reduce((sum, i) => sum + i.principal + i.interest, 0n);
+    const paid = await recordRepayment({ partnerId: ids.partnerA.id, loanId, requestKey: `canary-teller-repaid-${SUFFIX}`, paidOn: new Date(), localAmount: total, fxRate: "100" });
+    expect(paid.loanRepaid).toBe(true);
+    expect((await notifyLoanRepaid(loanId)).sent).toBe(1);
+    expect((await sendWeeklyDigests(new Date(Date.now() + 7 * DAY))).sent).toBeGreaterThan(0);
+    // A unit of the group's offering bought and cancelled within the window: the refund email names the offering by its title.
+    const bought = await buyUnits({ investorId: ids.users.funder, offeringId: ids.teller.offering, units: 1, requestKey: `canary-teller-cancel-${SUFFIX}` });
+    await cancelInvestment({ investorId: ids.users.funder, investmentId: bought.investmentId });
+    expect((await sendEquityEmails()).sent).toBeGreaterThan(0);
+
+    // Every message of the file, the auto-lending run's in the world included.
+    const mails = smtp.received;
+    const one = (subject: RegExp) => {
+      const found = mails.filter((m) => subject.test(m.subject));
+      expect(found, `${subject}: ${mails.map((m) => m.subject).join("; ")}`).toHaveLength(1);
+      return found[0]!;
+    };
+    const kinds = {
+      funded: one(new RegExp(`^Loan ${refs.teller} is fully funded$`)),
+      fundedGroup: one(new RegExp(`^Loan ${refs.teller_group} is fully funded$`)),
+      fundedByAutoLending: one(new RegExp(`^Loan ${refs.teller_auto} is fully funded$`)),
+      autoLending: one(/^Auto-lending lent \$25\.00 for you$/),
+      behind: one(new RegExp(`^Loan ${refs.teller} is \\d+ days behind on its repayments$`)),
+      repaid: one(new RegExp(`^Loan ${refs.teller} is repaid in full$`)),
+      digest: one(/^Your repayments this week/),
+      cancelled: one(/your unit cancelled/),
+    };
+    // Each carries her texts, as the public reads them.
+    for (const [kind, mail] of Object.entries(kinds)) expect.soft(mailText(mail), kind).toContain(kind === "cancelled" ? MARK.title : MARK.purpose);
+    expect(kinds.funded.text).toContain("For the borrower's stall in the village");
+    expect(kinds.cancelled.subject).toContain("A member's fruit stall");
+
+    const hits = mails.flatMap((m) =>
+      hiddenIn([{ role: m.to, path: `the email "${m.subject}"`, text: mailText(m) }], HIDDEN_AT_FIRST),
+    );
+    expect(hits).toEqual([]);
+  });
+
+  it("her name and nickname show on the next request once she agrees, her village once she agrees to it, and both hide again on the next request once she withdraws", async () => {
+    const herLoan = `/loans/${ids.loans.teller}`;
+    const groupLoan = `/loans/${ids.loans.teller_group}`;
+    const named = [`${TELLER.first} ${TELLER.last} sells fruit`, `${TELLER.first} started`, `says ${TELLER.first.toUpperCase()} FRUITS`, `${TELLER.first}'s stall`, `call her ${TELLER.alias}`];
+    const client = ids.teller.client;
+    const funded = async () => (await mailsDuring(() => notifyFunded([ids.loans.teller!]))).map(mailText).join("\n");
+
+    await recordConsent(client, { purpose: "name", evidence: "Signed consent form, canary" }, ids.users.officerA);
+    let page = await open(herLoan, "public");
+    for (const text of named) expect(page).toContain(text);
+    expect(page.toLowerCase()).not.toContain(TELLER.village.toLowerCase());
+    // In the group's texts too (as a member), in the funder's CSV, and in the next email.
+    expect(await open(groupLoan, "public")).toContain(`${TELLER.first} chairs the meetings`);
+    expect(await open("/my/loans.csv", "funder")).toContain(`For ${TELLER.first}'s stall in the village`);
+    expect(await funded()).toContain(`For ${TELLER.first}'s stall in the village`);
+
+    await recordConsent(client, { purpose: "location", granularity: "village", evidence: "Signed consent form, canary" }, ids.users.officerA);
+    page = await open(herLoan, "public");
+    expect(page).toContain(`the market in ${TELLER.village}`);
+    expect(page).toContain(`For ${TELLER.first}'s stall in ${TELLER.village}`);
+    expect(await open("/impact", "public")).toContain(`the market in ${TELLER.village}`);
+
+    await revokeConsent(client, await liveConsentId(client, "name"), "canary: withdrawn");
+    page = await open(herLoan, "public");
+    for (const word of [TELLER.first, TELLER.last, TELLER.alias]) expect(page.toLowerCase()).not.toContain(word.toLowerCase());
+    expect(page).toContain(`the market in ${TELLER.village}`);
+    expect(await open(groupLoan, "public")).not.toContain(TELLER.first);
+
+    await revokeConsent(client, await liveConsentId(client, "location"), "canary: withdrawn");
+    page = await open(herLoan, "public");
+    for (const word of [TELLER.first, TELLER.last, TELLER.alias, TELLER.village]) expect(page.toLowerCase()).not.toContain(word.toLowerCase());
+    expect(page).toContain(MARK.story);
+    const lower = [await open("/impact", "public"), await open("/my/loans.csv", "funder"), await funded()].join("\n").toLowerCase();
+    for (const word of [TELLER.first, TELLER.last, TELLER.alias, TELLER.village]) expect(lower).not.toContain(word.toLowerCase());
+  });
+
+  it("her group member's name shows only while the member agrees, and the group's story only while every member agrees to it", async () => {
+    const groupLoan = `/loans/${ids.loans.teller_group}`;
+    const offering = `/offerings/${ids.teller.offering}`;
+    const member = ids.teller.member;
+    const noMember = (text: string) => {
+      for (const word of [TELLER.memberFirst, TELLER.memberLast]) expect(text.toLowerCase()).not.toContain(word.toLowerCase());
+    };
+    noMember(await open(groupLoan, "public"));
+    noMember(await open(offering, "public"));
+    expect(await open(groupLoan, "public")).toContain("A member keeps the books");
+
+    await recordConsent(member, { purpose: "name", evidence: "Signed consent form, canary" }, ids.users.officerA);
+    expect(await open(groupLoan, "public")).toContain(`${TELLER.memberFirst} keeps the books`);
+    expect(await open(offering, "public")).toContain(`If ${TELLER.memberFirst} leaves`);
+    expect(await open(`/loans/${ids.loans.teller}`, "public")).toContain(`She saves with ${TELLER.memberFirst} ${TELLER.memberLast}`);
+
+    await revokeConsent(member, await liveConsentId(member, "name"), "canary: withdrawn");
+    noMember(await open(groupLoan, "public"));
+    noMember(await open(offering, "public"));
+
+    // The member withdraws the story: the group's name and story go, on the loan, the offering and the impact page.
+    await revokeConsent(member, await liveConsentId(member, "story"), "canary: withdrawn");
+    for (const path of [groupLoan, offering, "/impact"]) {
+      const text = await open(path, "public");
+      expect(text, path).not.toContain(MARK.groupStory);
+      expect(text, path).not.toContain(TELLER.group);
+    }
+    await recordConsent(member, { purpose: "story", evidence: "Signed consent form, canary" }, ids.users.officerA);
+    expect(await open(groupLoan, "public")).toContain(MARK.groupStory);
+  });
 });
