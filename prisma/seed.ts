@@ -300,22 +300,38 @@ export async function seed(options: { ifEmpty?: boolean } = {}) {
       await makeMembership(db, { userId: coordinator.id, partnerId: partner.id, role: "coordinator" });
     }
 
+    let personCount = 0;
     const makePerson = async (key: string, groupRegion?: { name: string; villages: string[] }) => {
       const gender: Gender = random() < 0.72 ? "female" : "male";
       const region = groupRegion ?? pick(spec.regions);
       const first = pick(gender === "female" ? spec.women : spec.men);
-      const fullName = `${first} ${pick(spec.surnames)}`;
+      const surname = pick(spec.surnames);
+      const fullName = `${first} ${surname}`;
       const { sector } = pick(SECTORS);
+      const village = pick(region.villages);
+      const years = 2 + Math.floor(random() * 12);
+      const children = 1 + Math.floor(random() * 6);
+      // Stories as officers write them: some name the client, some a nickname, some the village. The public reads
+      // them through the consent check, so the demo shows names and places hidden where consent is missing.
+      const variant = personCount++ % 4;
+      const alias = `${gender === "female" ? "Mama" : "Baba"} ${surname}`;
+      const story = [
+        `${first} has run a small ${sector.toLowerCase()} business for ${years} years and supports ${children} children. ${first} wants to grow the business so the family has a steadier income through the dry months.`,
+        `${fullName} has sold in ${village} for ${years} years. ${first}'s ${children} children help after school, and ${first} wants stock for the busy season.`,
+        `Known in ${village} as ${alias}, ${first} has run a ${sector.toLowerCase()} business for ${years} years and supports ${children} children.`,
+        `This ${sector.toLowerCase()} business has supported a family of ${children + 1} for ${years} years. The loan buys stock in bulk, which costs less.`,
+      ][variant]!;
       const client = await makeClient(db, {
         id: `seed-client-${key}`,
         partnerId: partner.id,
         fullName,
         gender,
         region: region.name,
-        village: pick(region.villages),
+        village,
         sector,
-        story: `${first} has run a small ${sector.toLowerCase()} business for ${2 + Math.floor(random() * 12)} years and supports ${1 + Math.floor(random() * 6)} children. ${first} wants to grow the business so the family has a steadier income through the dry months.`,
+        story,
       });
+      if (variant === 2) await db.client.update({ where: { id: client.id }, data: { aliases: [alias] } });
       // Consent varies as it does in the field: most share their story, some share nothing.
       const roll = random();
       const purposes: ConsentPurpose[] =
@@ -340,6 +356,8 @@ export async function seed(options: { ifEmpty?: boolean } = {}) {
       const members = [];
       const size = 5 + Math.floor(random() * 4);
       for (let m = 0; m < size; m++) members.push(await makePerson(`p${p + 1}g${g + 1}m${m + 1}`, region));
+      const village = pick(region.villages);
+      const treasurer = members[0]!.fullName.split(" ")[0];
       groups.push(
         await makeGroup(db, {
           id: `seed-group-${p + 1}-${g + 1}`,
@@ -347,9 +365,9 @@ export async function seed(options: { ifEmpty?: boolean } = {}) {
           name: spec.groupNames[g]!,
           kind: g === 0 ? "savings_group" : "self_help_group",
           region: region.name,
-          village: pick(region.villages),
+          village,
           sector: "Agriculture",
-          story: `${spec.groupNames[g]} meets every week to save together and lend to its members. The members want to buy inputs in bulk at planting time.`,
+          story: `${spec.groupNames[g]} meets every week in ${village} to save together and lend to its members. ${treasurer}, the treasurer, keeps the box. The members want to buy inputs in bulk at planting time.`,
           memberIds: members.map((m) => m.id),
         }),
       );

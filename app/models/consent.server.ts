@@ -216,6 +216,18 @@ export function personSubject(person: TextPerson, says: string, consents: Map<st
 }
 
 /**
+ * A client as text subjects: themselves, and everyone they share a group with
+ * as "a member", by name under their own consents. A place in the client's own
+ * text is the client's: a mate's village (often the same) is not looked for.
+ */
+export function clientSubjects(person: TextPerson, says: string, mates: readonly TextPerson[], consents: Map<string, LiveConsents>): TextSubject[] {
+  return [
+    personSubject(person, says, consents),
+    ...mates.filter((m) => m.id !== person.id).map((m) => ({ ...personSubject(m, SAYS.member, consents), region: "", village: "" })),
+  ];
+}
+
+/**
  * A group as text subjects: the group's name and place under its members'
  * combined consents, and every member, current or past, by name under their own.
  */
@@ -243,7 +255,17 @@ export function groupPeopleSql(groupId: string): string {
       JOIN clients tc ON tc.id = tm.client_id WHERE tm.group_id = ${groupId})::text`;
 }
 
-/** The members `groupPeopleSql` read. */
+/**
+ * SQL: everyone who shares or shared a group with the client `clientId`, as one
+ * JSON text for `groupPeopleFrom`: a client's own story may name them too.
+ */
+export function groupMatesSql(clientId: string): string {
+  return `(SELECT json_agg(DISTINCT jsonb_build_array(tc.id, tc.full_name, tc.aliases, tc.region, tc.village)) FROM group_members tself
+      JOIN group_members tm ON tm.group_id = tself.group_id AND tm.client_id <> tself.client_id
+      JOIN clients tc ON tc.id = tm.client_id WHERE tself.client_id = ${clientId})::text`;
+}
+
+/** The members `groupPeopleSql` (or `groupMatesSql`) read. */
 export function groupPeopleFrom(json: string | null): TextPerson[] {
   return (JSON.parse(json ?? "[]") as [string, string, string[] | null, string, string][]).map(([id, fullName, aliases, region, village]) => ({
     id,
@@ -256,17 +278,24 @@ export function groupPeopleFrom(json: string | null): TextPerson[] {
 
 /** The columns a TextPerson is read from, for Prisma selects. */
 export const TEXT_PERSON_SELECT = { id: true, fullName: true, aliases: true, region: true, village: true } as const;
+/** A client and everyone they share or shared a group with. */
+const CLIENT_WITH_MATES_SELECT = {
+  ...TEXT_PERSON_SELECT,
+  memberships: { select: { group: { select: { members: { select: { client: { select: TEXT_PERSON_SELECT } } } } } } },
+} as const;
+type ClientWithMates = TextPerson & { memberships: { group: { members: { client: TextPerson }[] } }[] };
+const matesOf = (client: ClientWithMates) => client.memberships.flatMap((m) => m.group.members.map((x) => x.client)).filter((c) => c.id !== client.id);
 
 type OwnedBy = {
   id: string;
   partnerId: string;
-  client: TextPerson | null;
+  client: ClientWithMates | null;
   group: { id: string; name: string; region: string; village: string; members: { leftAt: Date | null; client: TextPerson }[] } | null;
 };
 const OWNED_BY_SELECT = {
   id: true,
   partnerId: true,
-  client: { select: TEXT_PERSON_SELECT },
+  client: { select: CLIENT_WITH_MATES_SELECT },
   group: { select: { id: true, name: true, region: true, village: true, members: { select: { leftAt: true, client: { select: TEXT_PERSON_SELECT } } } } },
 } as const;
 
@@ -274,11 +303,13 @@ export type TextsAbout = { partnerId: string; subjects: TextSubject[] };
 
 /** Whom the texts of loans or offerings may mention: each one's client (as `says`), or its group and every member. */
 async function subjectsOf(rows: readonly OwnedBy[], says: string): Promise<Map<string, TextsAbout>> {
-  const consents = await liveConsents(rows.flatMap((r) => [...(r.client ? [r.client.id] : []), ...(r.group?.members.map((m) => m.client.id) ?? [])]));
+  const consents = await liveConsents(
+    rows.flatMap((r) => [...(r.client ? [r.client.id, ...matesOf(r.client).map((m) => m.id)] : []), ...(r.group?.members.map((m) => m.client.id) ?? [])]),
+  );
   const result = new Map<string, TextsAbout>();
   for (const row of rows) {
     const subjects = row.client
-      ? [personSubject(row.client, says, consents)]
+      ? clientSubjects(row.client, says, matesOf(row.client), consents)
       : row.group
         ? groupSubjects(
             {
@@ -311,7 +342,7 @@ export async function offeringTextSubjects(offeringIds: readonly string[]): Prom
     select: { id: true, partnerId: true, groupId: true, clientId: true },
   });
   const [clients, groups] = await Promise.all([
-    db.client.findMany({ where: { id: { in: offerings.flatMap((o) => (o.clientId ? [o.clientId] : [])) } }, select: TEXT_PERSON_SELECT }),
+    db.client.findMany({ where: { id: { in: offerings.flatMap((o) => (o.clientId ? [o.clientId] : [])) } }, select: CLIENT_WITH_MATES_SELECT }),
     db.group.findMany({ where: { id: { in: offerings.flatMap((o) => (o.groupId ? [o.groupId] : [])) } }, select: OWNED_BY_SELECT.group.select }),
   ]);
   const rows = offerings.map((o) => ({
@@ -400,10 +431,11 @@ export async function previewPublicText(partnerId: string, input: PreviewInput):
       consents,
     );
   } else {
-    const saved = kind === "client" ? await db.client.findFirst({ where: { id: id!, partnerId }, select: TEXT_PERSON_SELECT }) : null;
+    const saved = kind === "client" ? await db.client.findFirst({ where: { id: id!, partnerId }, select: CLIENT_WITH_MATES_SELECT }) : null;
     if (kind === "client" && !saved) return null;
     const person = draft(saved ?? { id: "new", fullName: "", aliases: [], village: "", region: "" });
-    subjects = [personSubject(person, SAYS[input.as], await liveConsents(saved ? [saved.id] : []))];
+    const mates = saved ? matesOf(saved) : [];
+    subjects = clientSubjects(person, SAYS[input.as], mates, await liveConsents(saved ? [saved.id, ...mates.map((m) => m.id)] : []));
   }
   return publicText(input.text, subjects, partnerId);
 }
@@ -436,20 +468,6 @@ export async function loanPublicReading(
     })),
   };
 }
-
-/**
- * What each consent purpose changes on public pages, one sentence each, for
- * the client's page: what is shown with it, and what without.
- */
-export const CONSENT_EFFECTS: Record<ConsentPurpose, string> = {
-  story: "With it, lenders read the client's story on the loan page and the impact page; without it, no story is shown at all, whatever else is granted.",
-  name: "With it (and the story consent), the loan is titled with the client's name and their names appear in the story; without it, the title is anonymous and every name in a story, a loan's purpose or an offering reads \"the borrower\".",
-  photo: "With it, the client's photo is shown beside the loan; without it, no photo is shown anywhere outside your organisation.",
-  location: "With it, the place is shown as precisely as agreed (country, region or village), in the loan's details and in its story; without it, only the country is shown and the village and region in any text are replaced.",
-  ppi: "With it, the client's poverty survey counts in the aggregate figures; without it, their surveys count nowhere.",
-  investor_drilldown: "With it, the lenders who funded the client may see their individual record in the impact portal; without it, funders see only aggregates of at least five clients.",
-  peer_sites: "With it, the client's consented story may be shared with peer-lending sites through the API; without it, nothing about them leaves Mavuno.",
-};
 
 // --- Recording consent -------------------------------------------------------
 

@@ -3,7 +3,20 @@
 // anyone may see, so it is always computed for the public viewer, whoever asks.
 import { z } from "zod";
 import { getDb } from "~/utils/db.server.ts";
-import { combineForGroup, groupPeopleFrom, groupPeopleSql, groupSubjects, liveConsents, mayShow, personSubject, PUBLIC_VIEWER, readableText, SAYS, visiblePlace } from "./consent.server.ts";
+import {
+  clientSubjects,
+  combineForGroup,
+  groupMatesSql,
+  groupPeopleFrom,
+  groupPeopleSql,
+  groupSubjects,
+  liveConsents,
+  mayShow,
+  PUBLIC_VIEWER,
+  readableText,
+  SAYS,
+  visiblePlace,
+} from "./consent.server.ts";
 import { countryName } from "~/lib/places.ts";
 import { FULLY_FUNDED_STATUSES } from "~/lib/loan-labels.ts";
 import { roundedMean, MIN_CLIENTS, shareBps, suppressedChildren } from "~/lib/impact-public.ts";
@@ -70,7 +83,7 @@ export async function listStories(query: ImpactQuery) {
   const stories = `
     SELECT 'c' AS kind, c.id, c.created_at, c.full_name AS name, c.story, c.region, c.village, c.sector, c.photo_file,
            p.id AS partner_id, p.name AS partner_name, p.slug AS partner_slug, p.country, NULL::text[] AS member_ids,
-           c.aliases, NULL::text AS member_people
+           c.aliases, ${groupMatesSql("c.id")} AS member_people
       FROM clients c JOIN partners p ON p.id = c.partner_id
      WHERE ${where} AND c.story <> '' AND ${LIVE_STORY("c.id")} ${sector ? `AND c.sector = ${sector}` : ""}
     UNION ALL
@@ -97,7 +110,8 @@ export async function listStories(query: ImpactQuery) {
     if (total > 0) rows = await pageOf(page);
   }
   const people = new Map(rows.map((r) => [r.id as string, groupPeopleFrom(r.member_people as string | null)]));
-  const consents = await liveConsents(rows.flatMap((r) => (r.kind === "c" ? [r.id as string] : people.get(r.id as string)!.map((p) => p.id))));
+  // A group's members, or a client's group mates: both may be named in the story.
+  const consents = await liveConsents(rows.flatMap((r) => [...(r.kind === "c" ? [r.id as string] : []), ...people.get(r.id as string)!.map((p) => p.id)]));
   const list: PublicStory[] = rows.map((r) => {
     const partnerId = r.partner_id as string;
     const country = countryName(r.country as string);
@@ -127,7 +141,7 @@ export async function listStories(query: ImpactQuery) {
       key: `c-${r.id as string}`,
       kind: "individual",
       title: mayShow("name", own, PUBLIC_VIEWER, partnerId) ? (r.name as string) : `A client of ${partner.name} in ${country}`,
-      story: readableText(r.story as string, [personSubject(person, SAYS.client, consents)], PUBLIC_VIEWER, partnerId).text,
+      story: readableText(r.story as string, clientSubjects(person, SAYS.client, people.get(person.id)!, consents), PUBLIC_VIEWER, partnerId).text,
       place: visiblePlace(parts, own, PUBLIC_VIEWER, partnerId).join(", "),
       sector: r.sector as string,
       partner,

@@ -4,13 +4,14 @@ import { z } from "zod";
 import type { InterestMethod, LoanStatus, RepaymentFrequency } from "~/generated/prisma/enums.ts";
 import { getDb } from "~/utils/db.server.ts";
 import {
+  clientSubjects,
   combineForGroup,
+  groupMatesSql,
   groupPeopleFrom,
   groupPeopleSql,
   groupSubjects,
   liveConsents,
   mayShow,
-  personSubject,
   publicRegionCondition,
   readableText,
   SAYS,
@@ -107,7 +108,7 @@ type LoanRow = {
   lenderCount: number;
   disbursedAt: Date | null;
   partner: { id: string; name: string; slug: string; country: string; joinedAt: Date | null };
-  client: { id: string; fullName: string; aliases: string[]; gender: string; region: string; village: string; story: string; photoFile: string | null } | null;
+  client: { id: string; fullName: string; aliases: string[]; mates: TextPerson[]; gender: string; region: string; village: string; story: string; photoFile: string | null } | null;
   group: {
     id: string;
     name: string;
@@ -133,6 +134,7 @@ function loanColumns(now: string) {
     p.name AS partner_name, p.slug AS partner_slug, p.country AS partner_country, p.joined_at AS partner_joined_at,
     c.id AS client_id, c.full_name AS client_name, c.gender::text AS client_gender, c.region AS client_region,
     c.village AS client_village, c.story AS client_story, c.photo_file AS client_photo, c.aliases AS client_aliases,
+    CASE WHEN c.id IS NOT NULL THEN ${groupMatesSql("c.id")} END AS client_mates,
     g.id AS group_id, g.name AS group_name, g.kind::text AS group_kind, g.region AS group_region,
     g.village AS group_village, g.story AS group_story,
     ARRAY(SELECT m.client_id FROM group_members m WHERE m.group_id = g.id AND m.left_at IS NULL ORDER BY m.client_id) AS member_ids,
@@ -177,6 +179,7 @@ function toLoanRow(r: Raw): LoanRow & { reservedShares: number } {
           id: r.client_id as string,
           fullName: r.client_name as string,
           aliases: (r.client_aliases as string[] | null) ?? [],
+          mates: groupPeopleFrom(r.client_mates as string | null),
           gender: r.client_gender as string,
           region: r.client_region as string,
           village: r.client_village as string,
@@ -222,7 +225,7 @@ function loanSubjects(loan: LoanRow, consents: Map<string, LiveConsents>): TextS
   if (loan.group) {
     return groupSubjects({ ...loan.group, currentMemberIds: loan.group.members.map((m) => m.clientId), people: loan.group.people }, consents);
   }
-  return loan.client ? [personSubject(loan.client, SAYS.borrower, consents)] : [];
+  return loan.client ? clientSubjects(loan.client, SAYS.borrower, loan.client.mates, consents) : [];
 }
 
 function borrowerView(loan: LoanRow, consents: Map<string, LiveConsents>, viewer: Viewer): BorrowerView {
@@ -272,7 +275,7 @@ function borrowerView(loan: LoanRow, consents: Map<string, LiveConsents>, viewer
 async function consentsForLoans(loans: LoanRow[]) {
   const ids: string[] = [];
   for (const loan of loans) {
-    if (loan.client) ids.push(loan.client.id);
+    if (loan.client) ids.push(loan.client.id, ...loan.client.mates.map((m) => m.id));
     if (loan.group) ids.push(...loan.group.members.map((m) => m.clientId));
   }
   return liveConsents(ids);
@@ -376,6 +379,8 @@ function notAboutBorrower(pattern: string): string {
   const person = (alias: string) =>
     `(${alias}.full_name ILIKE ${pattern} OR ${alias}.village ILIKE ${pattern} OR ${alias}.region ILIKE ${pattern} OR array_to_string(${alias}.aliases, ' ') ILIKE ${pattern})`;
   return `NOT EXISTS (SELECT 1 FROM clients sc WHERE sc.id = l.client_id AND ${person("sc")})
+    AND NOT EXISTS (SELECT 1 FROM group_members sself JOIN group_members sm2 ON sm2.group_id = sself.group_id
+      JOIN clients smate ON smate.id = sm2.client_id WHERE sself.client_id = l.client_id AND ${person("smate")})
     AND NOT EXISTS (SELECT 1 FROM groups sg WHERE sg.id = l.group_id AND (sg.name ILIKE ${pattern} OR sg.village ILIKE ${pattern} OR sg.region ILIKE ${pattern}))
     AND NOT EXISTS (SELECT 1 FROM group_members sm JOIN clients smc ON smc.id = sm.client_id WHERE sm.group_id = l.group_id AND ${person("smc")})`;
 }

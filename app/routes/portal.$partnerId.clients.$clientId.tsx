@@ -10,7 +10,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ClientFields } from "~/components/client-fields.tsx";
 import { Field, FormError, SelectField } from "~/components/forms.tsx";
 import { fieldErrors, formToObject } from "~/lib/forms.ts";
-import { CONSENT_PURPOSES, PURPOSE_LABELS } from "~/lib/consent-labels.ts";
+import { CONSENT_EFFECTS, CONSENT_PURPOSES, PURPOSE_LABELS } from "~/lib/consent-labels.ts";
 import { STATUS_LABELS } from "~/lib/loan-labels.ts";
 import { formatMoney } from "~/lib/money.ts";
 import {
@@ -22,7 +22,7 @@ import {
   savePhoto,
   updateClient,
 } from "~/models/client.server.ts";
-import { CONSENT_EFFECTS, consentHistory, grantSchema, previewPublicText, recordConsent, revokeConsent } from "~/models/consent.server.ts";
+import { consentHistory, grantSchema, previewPublicText, recordConsent, revokeConsent } from "~/models/consent.server.ts";
 import { PublicTextPreview } from "~/components/public-text-preview.tsx";
 import { AccessCodeError, accessCodeStatus, issueAccessCode, issueCodeSchema, revokeAccessCodes } from "~/models/client-access.server.ts";
 import { MANAGING_ROLES, requireStaffPartner } from "~/utils/auth.server.ts";
