@@ -60,6 +60,10 @@ describe("redact", () => {
     expect(redact("Maria de Souza sells de luxe cakes.", terms).text).toBe("The borrower sells de luxe cakes.");
   });
 
+  it("does not say 'the' twice when the text already has it", () => {
+    expect(redact("She sells at the Kibuye market.", [place("v", "Kibuye", false, "the village")]).text).toBe("She sells at the village market.");
+  });
+
   it("returns the text as it is when nothing is hidden", () => {
     const text = "Akinyi has run a shop.";
     expect(redact(text, [person("c1", "Akinyi Otieno", true)])).toEqual({ text, hidden: [] });

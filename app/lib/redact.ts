@@ -117,7 +117,9 @@ export function redact(input: string, terms: readonly RedactionTerm[]): Redacted
     const owner = hiddenOwners.reduce((best, o) => (count(o) > count(best) ? o : best));
     if (!hidden.includes(match)) hidden.push(match);
     let replacement = owner.replacement;
-    if (startsSentence(text, offset)) replacement = replacement.slice(0, 1).toUpperCase() + replacement.slice(1);
+    // "at the Kibuye market" reads "at the village market", not "at the the village market".
+    if (/^the\s/i.test(replacement) && /(^|[^\p{L}])the\s+$/iu.test(text.slice(0, offset))) replacement = replacement.replace(/^the\s+/i, "");
+    else if (startsSentence(text, offset)) replacement = replacement.slice(0, 1).toUpperCase() + replacement.slice(1);
     const apostrophe = (possessive ?? bareApostrophe)?.[0];
     return apostrophe ? `${replacement}${apostrophe}s` : replacement;
   });

@@ -159,7 +159,7 @@ describe("units paid partly by card", () => {
       state: "unfilled",
       offeringId: offering.id,
       cardCents: "2000",
-      message: `Your units in ${offering.title} (${offering.reference}) could not be bought when your card payment arrived: the units had been sold to other investors by then.`,
+      message: `Your units in offering ${offering.reference} could not be bought when your card payment arrived: the units had been sold to other investors by then.`,
     });
     // The same form sent again is shown the outcome, not charged again.
     const again = await run(A(invest), formRequest(`/invest/${offering.id}`, { units: "3", requestKey, pay: "card" }, who.cookie), { offeringId: offering.id });

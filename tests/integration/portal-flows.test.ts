@@ -174,7 +174,9 @@ describe("partner portal flows", () => {
     seen = await pages();
     expect(seen.loan).not.toContain(`Akinyi ${marker}`);
     expect(seen.list).not.toContain(`Akinyi ${marker}`);
-    expect(seen.loan).toContain(`${marker} story`);
+    // The story stays, with the name in it replaced (ADR 028).
+    expect(seen.loan).toContain("The borrower story of a kiosk.");
+    expect(seen.loan).not.toContain(marker);
 
     await run(A(clientPage), formRequest(clientPath, { intent: "revoke", consentId: await live("story") }, cookie), params);
     seen = await pages();
