@@ -175,7 +175,8 @@ test("draft → members' meeting → approval → units bought partly by card �
   await logInAs(page, investor);
   await page.goto("/wallet");
   const entry = page.locator("table.history tbody tr").first();
-  await expect(entry).toContainText(`Share-out from ${title}`);
+  // A ledger memo names the offering by its reference, never by a title that could name a client (ADR 028).
+  await expect(entry).toContainText("Share-out from offering ");
   await expect(entry).toContainText("+$155.00");
   await expect(page.locator(".wallet-balance strong")).toHaveText("$155.00");
   await page.goto("/my/equity");
