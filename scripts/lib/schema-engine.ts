@@ -4,7 +4,7 @@
 // `_prisma_migrations` table and checksums are the engine's, so stock
 // `prisma migrate deploy` can take over wherever the native binary exists.
 //
-// Facts this file relies on (measured, see /work/shared/offline-prisma.md):
+// Facts this file relies on (measured, see docs/stack.md):
 // - the package entry imports the .wasm as an ES module, which needs
 //   --experimental-wasm-modules; we instantiate it by hand over the JS glue;
 // - the engine arms a 60 s timer that would keep the process alive;
