@@ -1,23 +1,27 @@
 import type { PreviewResult } from "./public-text-preview.tsx";
 
 export type PublicReadingData = {
-  purpose: PreviewResult;
+  texts: Record<string, PreviewResult>;
   story: PreviewResult | null;
   storyWritten: boolean;
   consents: { who: string; role: string; live: string[] }[];
 };
 
-function Hidden({ words }: { words: string[] }) {
-  return words.length ? (
-    <p className="notice warning">Hidden from the public: {words.map((w) => `“${w}”`).join(", ")}.</p>
-  ) : null;
+function Reading({ result }: { result: PreviewResult }) {
+  return (
+    <>
+      <p className="story">{result.text || "—"}</p>
+      {result.hidden.length ? <p className="notice warning">Hidden from the public: {result.hidden.map((w) => `“${w}”`).join(", ")}.</p> : null}
+    </>
+  );
 }
 
 /**
- * A loan's texts as the public reads them beside the live consents that decide
- * them: for the officer who wrote them and the admin who reviews them.
+ * Texts as the public reads them beside the live consents that decide them:
+ * for the officer who wrote them and the admin who reviews them. `headings`
+ * names each text in `reading.texts`, in order.
  */
-export function PublicReading({ reading }: { reading: PublicReadingData }) {
+export function PublicReading({ reading, headings }: { reading: PublicReadingData; headings: Record<string, string> }) {
   return (
     <section aria-labelledby="public-reading-title" className="public-reading">
       <h2 id="public-reading-title">What the public will read</h2>
@@ -33,15 +37,17 @@ export function PublicReading({ reading }: { reading: PublicReadingData }) {
           </ul>
         </div>
         <div>
-          <h3>What the loan is for</h3>
-          <p className="story">{reading.purpose.text}</p>
-          <Hidden words={reading.purpose.hidden} />
+          {Object.entries(headings).map(([field, heading]) =>
+            reading.texts[field] ? (
+              <div key={field}>
+                <h3>{heading}</h3>
+                <Reading result={reading.texts[field]!} />
+              </div>
+            ) : null,
+          )}
           <h3>Story</h3>
           {reading.story ? (
-            <>
-              <p className="story">{reading.story.text}</p>
-              <Hidden words={reading.story.hidden} />
-            </>
+            <Reading result={reading.story} />
           ) : (
             <p className="muted">{reading.storyWritten ? "Not shown: the story consent is not live." : "No story written."}</p>
           )}

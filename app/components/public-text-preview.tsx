@@ -17,6 +17,7 @@ export function PublicTextPreview({
   aboutGroupOrClient,
   as = "borrower",
   draftFields = false,
+  groupDraft = false,
   initial,
   label = "As the public will read it",
 }: {
@@ -31,6 +32,8 @@ export function PublicTextPreview({
   as?: "borrower" | "owner" | "client";
   /** The form also holds the client's name, other names, village and region: hide them as typed. */
   draftFields?: boolean;
+  /** The form is a new group's: its name, village, region and the members ticked. */
+  groupDraft?: boolean;
   initial: PreviewResult | null;
   label?: string;
 }) {
@@ -65,6 +68,11 @@ export function PublicTextPreview({
         );
         body.set("as", as);
         if (draftFields) for (const name of ["fullName", "aliases", "village", "region"]) body.set(name, String(data.get(name) ?? ""));
+        if (groupDraft) {
+          body.set("groupName", String(data.get("name") ?? ""));
+          for (const name of ["village", "region"]) body.set(name, String(data.get(name) ?? ""));
+          for (const member of data.getAll("member")) body.append("member", String(member));
+        }
         controller?.abort();
         controller = new AbortController();
         try {
@@ -83,7 +91,7 @@ export function PublicTextPreview({
       form.removeEventListener("input", update);
       form.removeEventListener("change", update);
     };
-  }, [partnerId, textField, about, aboutField, groupField, clientField, as, draftFields]);
+  }, [partnerId, textField, about, aboutField, groupField, clientField, as, draftFields, groupDraft]);
 
   return (
     <div className="public-preview" ref={ref} aria-live="polite" data-testid={`preview-${textField}`}>

@@ -308,21 +308,18 @@ async function subjectsOf(rows: readonly OwnedBy[], says: string): Promise<Map<s
   );
   const result = new Map<string, TextsAbout>();
   for (const row of rows) {
-    const subjects = row.client
-      ? clientSubjects(row.client, says, matesOf(row.client), consents)
-      : row.group
-        ? groupSubjects(
-            {
-              ...row.group,
-              currentMemberIds: row.group.members.filter((m) => !m.leftAt).map((m) => m.client.id),
-              people: row.group.members.map((m) => m.client),
-            },
-            consents,
-          )
-        : [];
+    const subjects = row.client ? clientSubjects(row.client, says, matesOf(row.client), consents) : row.group ? groupRowSubjects(row.group, consents) : [];
     result.set(row.id, { partnerId: row.partnerId, subjects });
   }
   return result;
+}
+
+/** A group as read with OWNED_BY_SELECT, as text subjects. */
+function groupRowSubjects(group: NonNullable<OwnedBy["group"]>, consents: Map<string, LiveConsents>): TextSubject[] {
+  return groupSubjects(
+    { ...group, currentMemberIds: group.members.filter((m) => !m.leftAt).map((m) => m.client.id), people: group.members.map((m) => m.client) },
+    consents,
+  );
 }
 
 /** What the free texts about a set of loans may mention: each loan's borrower, or its group and members. */
@@ -387,7 +384,7 @@ export async function readableOfferingTexts<T extends { offeringId: string }, K 
 export const previewSchema = z.object({
   about: z
     .string()
-    .regex(/^((client|group):[A-Za-z0-9_-]{1,64})?$/, "Choose a client or group.")
+    .regex(/^((client|group):[A-Za-z0-9_-]{1,64}|new-group)?$/, "Choose a client or group.")
     .default(""),
   /** How a hidden client's name is said: the text is a loan's (borrower), an offering's (owner) or a profile story. */
   as: z.enum(["borrower", "owner", "client"]).default("borrower"),
@@ -397,6 +394,9 @@ export const previewSchema = z.object({
   aliases: z.string().max(1000).optional(),
   village: z.string().max(120).optional(),
   region: z.string().max(80).optional(),
+  // A group not yet saved: its name and the clients chosen as its members.
+  groupName: z.string().max(120).optional(),
+  members: z.array(z.string().max(64)).max(200).optional(),
 });
 export type PreviewInput = z.infer<typeof previewSchema>;
 
@@ -422,14 +422,14 @@ export async function previewPublicText(partnerId: string, input: PreviewInput):
     region: input.region ?? person.region,
   });
   let subjects: TextSubject[];
-  if (kind === "group") {
+  if (input.about === "new-group") {
+    const members = await db.client.findMany({ where: { id: { in: input.members ?? [] }, partnerId }, select: TEXT_PERSON_SELECT });
+    const group = { id: "new-group", name: input.groupName ?? "", region: input.region ?? "", village: input.village ?? "" };
+    subjects = groupSubjects({ ...group, currentMemberIds: members.map((m) => m.id), people: members }, await liveConsents(members.map((m) => m.id)));
+  } else if (kind === "group") {
     const group = await db.group.findFirst({ where: { id: id!, partnerId }, select: OWNED_BY_SELECT.group.select });
     if (!group) return null;
-    const consents = await liveConsents(group.members.map((m) => m.client.id));
-    subjects = groupSubjects(
-      { ...group, currentMemberIds: group.members.filter((m) => !m.leftAt).map((m) => m.client.id), people: group.members.map((m) => m.client) },
-      consents,
-    );
+    subjects = groupRowSubjects(group, await liveConsents(group.members.map((m) => m.client.id)));
   } else {
     const saved = kind === "client" ? await db.client.findFirst({ where: { id: id!, partnerId }, select: CLIENT_WITH_MATES_SELECT }) : null;
     if (kind === "client" && !saved) return null;
@@ -444,29 +444,51 @@ export async function previewPublicText(partnerId: string, input: PreviewInput):
 export type ConsentLine = { who: string; role: string; live: string[] };
 
 /**
- * A loan's texts as the public will read them, with the live consents that
- * decide them: for the officer's loan page and the admin's review, side by
- * side. The story is null when it is not shown at all (no story consent).
+ * Texts as the public will read them, with the live consents that decide them:
+ * for the pages where staff check what they wrote (the officer's loan and
+ * offering pages, the admin's reviews), side by side. A story is null when it
+ * is not shown at all: its subject (the client, or the group as a whole) has no
+ * live story consent.
  */
-export async function loanPublicReading(
-  loanId: string,
-  texts: { purpose: string; story: string },
-): Promise<{ purpose: Redacted; story: Redacted | null; storyWritten: boolean; consents: ConsentLine[] } | null> {
-  const about = (await loanTextSubjects([loanId])).get(loanId);
-  if (!about) return null;
-  const [first] = about.subjects;
-  const storyShown = Boolean(first?.consents?.purposes.has("story"));
-  const people = about.subjects.filter((s) => s.says !== SAYS.group);
+export type PublicReading = { texts: Record<string, Redacted>; story: Redacted | null; storyWritten: boolean; consents: ConsentLine[] };
+
+function publicReading(about: TextsAbout, texts: Record<string, string>, story: string, role: string): PublicReading {
+  // The first subject is the one the texts are about: the client, or the group with its members' combined consents.
+  const storyShown = Boolean(about.subjects[0]?.consents?.purposes.has("story"));
   return {
-    purpose: publicText(texts.purpose, about.subjects, about.partnerId),
-    story: storyShown && texts.story ? publicText(texts.story, about.subjects, about.partnerId) : null,
-    storyWritten: texts.story.trim() !== "",
-    consents: people.map((p) => ({
-      who: p.names[0] ?? "",
-      role: p.says === SAYS.member ? "member" : "borrower",
-      live: [...(p.consents?.purposes ?? [])].map((purpose) => (purpose === "location" ? `location (to the ${p.consents?.location ?? "country"})` : purpose)).sort(),
-    })),
+    texts: Object.fromEntries(Object.entries(texts).map(([field, text]) => [field, publicText(text, about.subjects, about.partnerId)])),
+    story: storyShown && story ? publicText(story, about.subjects, about.partnerId) : null,
+    storyWritten: story.trim() !== "",
+    consents: about.subjects
+      .filter((s) => s.says !== SAYS.group)
+      .map((p) => ({
+        who: p.names[0] ?? "",
+        role: p.says === SAYS.member ? "member" : role,
+        live: [...(p.consents?.purposes ?? [])].map((purpose) => (purpose === "location" ? `location (to the ${p.consents?.location ?? "country"})` : purpose)).sort(),
+      })),
   };
+}
+
+/** A loan's purpose and its borrower's story as the public will read them. */
+export async function loanPublicReading(loanId: string, texts: { purpose: string; story: string }): Promise<PublicReading | null> {
+  const about = (await loanTextSubjects([loanId])).get(loanId);
+  return about ? publicReading(about, { purpose: texts.purpose }, texts.story, "borrower") : null;
+}
+
+/** An offering's title and risks, and its owner's story, as the public will read them. */
+export async function offeringPublicReading(offeringId: string): Promise<PublicReading | null> {
+  const db = await getDb();
+  const offering = await db.offering.findUnique({ where: { id: offeringId }, select: { title: true, risks: true, groupId: true, clientId: true } });
+  if (!offering) return null;
+  const [about, owner] = await Promise.all([
+    offeringTextSubjects([offeringId]).then((m) => m.get(offeringId)),
+    offering.groupId
+      ? db.group.findUnique({ where: { id: offering.groupId }, select: { story: true } })
+      : offering.clientId
+        ? db.client.findUnique({ where: { id: offering.clientId }, select: { story: true } })
+        : null,
+  ]);
+  return about ? publicReading(about, { title: offering.title, risks: offering.risks }, owner?.story ?? "", "owner") : null;
 }
 
 // --- Recording consent -------------------------------------------------------

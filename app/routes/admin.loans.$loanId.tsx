@@ -12,6 +12,8 @@ import { countryName } from "~/lib/places.ts";
 import { getLoanForReview, LoanRequestError, reviewLoan, reviewSchema, scheduleFor, scheduleView } from "~/models/loan-request.server.ts";
 import { requireAdmin } from "~/utils/auth.server.ts";
 
+const LOAN_TEXTS = { purpose: "What the loan is for" };
+
 export const meta: MetaFunction = () => [{ title: "Review a loan request — Mavuno admin" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -79,7 +81,7 @@ export default function ReviewLoan() {
         <dt>Fundraising until</dt><dd>{loan.fundraisingDeadline ? dateFormat.format(new Date(loan.fundraisingDeadline)) : "—"}</dd>
         <dt>Story as written</dt><dd>{loan.story || "—"}</dd>
       </dl>
-      {reading ? <PublicReading reading={reading} /> : null}
+      {reading ? <PublicReading reading={reading} headings={LOAN_TEXTS} /> : null}
       <h2>Schedule</h2>
       <ScheduleTable schedule={schedule} caption="If disbursed today" />
       {loan.status === "submitted" ? (

@@ -9,6 +9,10 @@ import { OFFERING_STATUS_LABELS } from "~/lib/offering-summary.ts";
 import { countryName } from "~/lib/places.ts";
 import { getOfferingForReview, latestMeeting, OfferingError, ownerKind, reviewOffering, reviewSchema } from "~/models/offering.server.ts";
 import { requireAdmin } from "~/utils/auth.server.ts";
+import { PublicReading } from "~/components/public-reading.tsx";
+import { offeringPublicReading } from "~/models/consent.server.ts";
+
+const OFFERING_TEXTS = { title: "Title", risks: "Risks" };
 
 export const meta: MetaFunction = () => [{ title: "Review an offering — Mavuno admin" }];
 
@@ -16,8 +20,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireAdmin(request);
   const offering = await getOfferingForReview(params.offeringId ?? "");
   if (!offering) throw new Response("Not found", { status: 404 });
-  const meeting = await latestMeeting(offering.id, ownerKind(offering));
+  const [meeting, reading] = await Promise.all([latestMeeting(offering.id, ownerKind(offering)), offeringPublicReading(offering.id)]);
   return json({
+    reading,
     offering: {
       id: offering.id,
       reference: offering.reference,
@@ -48,7 +53,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function ReviewOffering() {
-  const { offering, terms, meeting } = useLoaderData<typeof loader>();
+  const { offering, terms, meeting, reading } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   return (
     <section aria-labelledby="review-title">
@@ -60,6 +65,7 @@ export default function ReviewOffering() {
       <OfferingTerms terms={terms} />
       <h2>Risks</h2>
       <p>{offering.risks}</p>
+      {reading ? <PublicReading reading={reading} headings={OFFERING_TEXTS} /> : null}
       <h2>{offering.enterprise ? "The owner's decision" : "The members' meeting"}</h2>
       {meeting ? <MeetingAggregate meeting={meeting} showCounts enterprise={offering.enterprise} /> : <p>No meeting recorded.</p>}
       {offering.status === "submitted" ? (

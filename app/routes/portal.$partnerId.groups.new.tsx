@@ -5,6 +5,8 @@ import { Field, FormError, SelectField, TextAreaField } from "~/components/forms
 import { fieldErrors, formToObject } from "~/lib/forms.ts";
 import { addMember, createGroup, groupSchema } from "~/models/group.server.ts";
 import { listClients } from "~/models/client.server.ts";
+import { previewPublicText } from "~/models/consent.server.ts";
+import { PublicTextPreview } from "~/components/public-text-preview.tsx";
 import { MANAGING_ROLES, requireStaffPartner } from "~/utils/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Add a group — Mavuno partner portal" }];
@@ -16,7 +18,7 @@ async function context(request: Request, partnerId: string) {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const partner = await context(request, params.partnerId ?? "");
   const clients = await listClients(partner.id);
-  return json({ regions: partner.regions, clients: clients.map((c) => ({ id: c.id, name: c.fullName, village: c.village })) });
+  return json({ partnerId: partner.id, regions: partner.regions, clients: clients.map((c) => ({ id: c.id, name: c.fullName, village: c.village })) });
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -24,14 +26,26 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const form = await request.formData();
   const values = formToObject(form);
   const parsed = groupSchema(partner.regions).safeParse(values);
-  if (!parsed.success) return json({ errors: fieldErrors(parsed.error), values }, { status: 400 });
+  if (!parsed.success) {
+    // The story as the public would read it, for the form shown again.
+    const preview = await previewPublicText(partner.id, {
+      about: "new-group",
+      as: "borrower",
+      text: values.story ?? "",
+      groupName: values.name,
+      village: values.village,
+      region: values.region,
+      members: form.getAll("member").map(String).slice(0, 200),
+    });
+    return json({ errors: fieldErrors(parsed.error), values, preview }, { status: 400 });
+  }
   const group = await createGroup(partner.id, parsed.data);
   for (const clientId of form.getAll("member").map(String).slice(0, 200)) await addMember(partner.id, group.id, clientId);
   return redirect(`/portal/${partner.id}/groups/${group.id}`);
 }
 
 export default function NewGroup() {
-  const { regions, clients } = useLoaderData<typeof loader>();
+  const { partnerId, regions, clients } = useLoaderData<typeof loader>();
   const data = useActionData<typeof action>();
   return (
     <section aria-labelledby="new-group-title">
@@ -46,6 +60,7 @@ export default function NewGroup() {
         </div>
         <Field name="sector" label="Main activity" defaultValue={data?.values.sector ?? "Agriculture"} errors={data?.errors.sector} />
         <TextAreaField name="story" label="The group's story" hint="Shown to lenders only when every member has consented to their story being shown." defaultValue={data?.values.story} errors={data?.errors.story} />
+        <PublicTextPreview partnerId={partnerId} textField="story" about="new-group" groupDraft initial={data?.preview ?? null} />
         <fieldset>
           <legend>Members</legend>
           {clients.length === 0 ? <p>Add the members as clients first.</p> : null}

@@ -39,6 +39,8 @@ import {
 } from "~/models/repayment.server.ts";
 import { MANAGING_ROLES, requirePartnerStaff } from "~/utils/auth.server.ts";
 
+const LOAN_TEXTS = { purpose: "What the loan is for" };
+
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.loan.reference ?? "Loan"} — Mavuno partner portal` }];
 
 async function context(request: Request, params: { partnerId?: string; loanId?: string }) {
@@ -498,7 +500,7 @@ export default function PartnerLoan() {
           <strong>Returned by the reviewer:</strong> {loan.reviewComment}
         </div>
       ) : null}
-      {reading ? <PublicReading reading={reading} /> : null}
+      {reading ? <PublicReading reading={reading} headings={LOAN_TEXTS} /> : null}
       {loan.status === "fundraising" ? (
         <p className="notice">Listed for lenders: <Link to={`/loans/${loan.id}`}>see the public page</Link>.</p>
       ) : null}
@@ -567,7 +569,7 @@ export default function PartnerLoan() {
               currency={loan.localCurrency}
               values={data?.intent === "update" ? data.values : formValues}
               errors={errorsFor("update")}
-              preview={<PublicTextPreview partnerId={partnerId} textField="purpose" aboutField="borrower" initial={reading?.purpose ?? null} />}
+              preview={<PublicTextPreview partnerId={partnerId} textField="purpose" aboutField="borrower" initial={reading?.texts.purpose ?? null} />}
             />
             <button type="submit">Save changes</button>
           </Form>

@@ -4,9 +4,11 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormError, TextAreaField } from "~/components/forms.tsx";
 import { OfferingFields } from "~/components/offering-fields.tsx";
 import { PublicTextPreview } from "~/components/public-text-preview.tsx";
-import { previewPublicText } from "~/models/consent.server.ts";
+import { offeringPublicReading } from "~/models/consent.server.ts";
+import { PublicReading } from "~/components/public-reading.tsx";
 
 const OWNER_FIELDS = { group: "groupId", client: "clientId" };
+const OFFERING_TEXTS = { title: "Title", risks: "Risks" };
 import { OfferingTerms, offeringFormValues, offeringTermsView } from "~/components/offering-terms.tsx";
 import { comprehensionQuestions } from "~/lib/equity-terms.ts";
 import { fieldErrors, formToObject, type FieldErrors } from "~/lib/forms.ts";
@@ -45,21 +47,18 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { partnerId, offering } = await context(request, params);
   const viewer = await getViewer(request);
   const kind = ownerKind(offering);
-  const [meeting, history, members, groups, clients] = await Promise.all([
+  const [meeting, history, members, groups, clients, reading] = await Promise.all([
     latestMeeting(offering.id, kind),
     meetingHistory(offering.id),
     decidingMembers(partnerId, offering, viewer),
     groupOptions(partnerId),
     clientOptions(partnerId),
+    offeringPublicReading(offering.id),
   ]);
   const terms = offeringTermsView(offering);
   const names = new Map(members.map((m) => [m.id, m.name]));
-  const about = offering.groupId ? `group:${offering.groupId}` : offering.clientId ? `client:${offering.clientId}` : "";
-  const [titlePreview, risksPreview] = await Promise.all(
-    [offering.title, offering.risks].map((text) => previewPublicText(partnerId, { about, as: "owner", text })),
-  );
   return json({
-    previews: { title: titlePreview ?? null, risks: risksPreview ?? null },
+    reading,
     partnerId,
     offering: { id: offering.id, reference: offering.reference, title: offering.title, status: offering.status, risks: offering.risks, reviewComment: offering.reviewComment, groupId: offering.groupId, clientId: offering.clientId, groupName: offering.ownerName, kind },
     terms,
@@ -129,7 +128,7 @@ const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZ
 const VOTE_LABELS = { yes: "Yes", no: "No", abstain: "Abstain" } as const;
 
 export default function OfferingPage() {
-  const { partnerId, offering, terms, formValues, groups, clients, members, questions, meeting, history, today, done, previews } = useLoaderData<typeof loader>();
+  const { partnerId, offering, terms, formValues, groups, clients, members, questions, meeting, history, today, done, reading } = useLoaderData<typeof loader>();
   const enterprise = offering.kind === "enterprise";
   const data = useActionData<typeof action>();
   const errorsFor = (intent: string) => (data?.intent === intent ? data.errors : undefined);
@@ -145,6 +144,7 @@ export default function OfferingPage() {
         {offering.reference} · <span className={`status status-${offering.status}`}>{OFFERING_STATUS_LABELS[offering.status]}</span> · {enterprise ? "Enterprise" : "Group"}: {offering.groupName}
       </p>
       {done && DONE[done] ? <p className="notice" role="status">{DONE[done]}</p> : null}
+      {reading ? <PublicReading reading={reading} headings={OFFERING_TEXTS} /> : null}
       {offering.status === "closed" || offering.status === "distributed" ? (
         <p><Link to={`/portal/${partnerId}/offering-reports/${offering.id}`}>The cycle report and the investors</Link></p>
       ) : null}
@@ -175,8 +175,8 @@ export default function OfferingPage() {
               values={data?.intent === "update" ? data.values : formValues}
               errors={errorsFor("update")}
               previews={{
-                title: <PublicTextPreview partnerId={partnerId} textField="title" aboutGroupOrClient={OWNER_FIELDS} as="owner" initial={previews.title} label="The title as the public will read it" />,
-                risks: <PublicTextPreview partnerId={partnerId} textField="risks" aboutGroupOrClient={OWNER_FIELDS} as="owner" initial={previews.risks} label="The risks as the public will read them" />,
+                title: <PublicTextPreview partnerId={partnerId} textField="title" aboutGroupOrClient={OWNER_FIELDS} as="owner" initial={reading?.texts.title ?? null} label="The title as the public will read it" />,
+                risks: <PublicTextPreview partnerId={partnerId} textField="risks" aboutGroupOrClient={OWNER_FIELDS} as="owner" initial={reading?.texts.risks ?? null} label="The risks as the public will read them" />,
               }}
             />
             <div className="actions"><button type="submit">Save the terms</button></div>

@@ -14,7 +14,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   } catch {
     return json({ errors: { "": ["Send the text as a form."] } }, { status: 400 });
   }
-  const parsed = previewSchema.safeParse(formToObject(form));
+  const parsed = previewSchema.safeParse({ ...formToObject(form), members: form.getAll("member").map(String) });
   if (!parsed.success) return json({ errors: fieldErrors(parsed.error) }, { status: 400 });
   const preview = await previewPublicText(partner.id, parsed.data);
   if (!preview) return json({ errors: { about: ["Choose one of your clients or groups."] } }, { status: 404 });

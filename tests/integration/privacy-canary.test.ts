@@ -777,6 +777,35 @@ describe("privacy canary: a story that names its client (issue 16)", () => {
     expect(own.status).toBe(200);
     const page = JSON.parse(await open(`/loans/${ids.loans.teller}`, "public")) as { loan: { borrower: { story: string } } };
     expect((JSON.parse(own.text) as { text: string }).text).toBe(page.loan.borrower.story);
+
+    // A group not saved yet: its ticked members' names are hidden as their consents say, and so is a group name they have not all agreed to show.
+    const fields = { about: "new-group", groupName: "Kisima Widows", village: TELLER.village, region: "Nairobi", text: `Kisima Widows meets in ${TELLER.village}; ${TELLER.memberFirst} keeps the box.` };
+    const newGroup = formRequest(`/portal/${ids.partnerA.id}/public-text`, fields, cookies.officerA);
+    const body = new URLSearchParams(fields);
+    for (const id of [ids.teller.member, ids.clients.none]) body.append("member", id);
+    const res = await run(mod.action, new Request(newGroup.url, { method: "POST", headers: newGroup.headers, body }), { partnerId: ids.partnerA.id });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { text: string }).text).toBe("The group meets in the village; a member keeps the box.");
+  });
+
+  it("the admin's offering review shows the title and risks as the public will read them beside each member's live consents", async () => {
+    const file = path.join(ROUTES_DIR, "admin.offerings.$offeringId.tsx");
+    const mod = (await import(/* @vite-ignore */ file)) as { loader: Fn };
+    const res = await run(mod.loader, getRequest(`/admin/offerings/${ids.teller.offering}`, cookies.admin), { offeringId: ids.teller.offering });
+    expect(res.status).toBe(200);
+    const { reading } = (await res.json()) as {
+      reading: { texts: Record<string, { text: string; hidden: string[] }>; consents: { who: string; role: string; live: string[] }[] };
+    };
+    // A group's offering: she is one of its members.
+    expect(reading.texts.title!.text).toBe(`A member's fruit stall, 2027 cycle (${MARK.title})`);
+    expect(reading.texts.title!.hidden).toContain(`${TELLER.first}'s`);
+    expect(reading.texts.risks!.text).toBe("If a member leaves the village, the stall may close.");
+    expect(reading.consents).toEqual(
+      expect.arrayContaining([
+        { who: `${TELLER.first} ${TELLER.last}`, role: "member", live: ["story"] },
+        { who: `${TELLER.memberFirst} ${TELLER.memberLast}`, role: "member", live: ["story"] },
+      ]),
+    );
   });
 
   it("a search for her names, nickname or village, or her group member's name, finds nothing", async () => {
