@@ -354,11 +354,11 @@ export async function offeringTextSubjects(offeringIds: readonly string[]): Prom
 function readableFields<T, K extends keyof T>(rows: readonly T[], idOf: (row: T) => string, about: Map<string, TextsAbout>, fields: readonly K[], viewer: Viewer): T[] {
   return rows.map((row) => {
     const texts = about.get(idOf(row));
-    if (!texts) return row;
     const copy = { ...row };
     for (const field of fields) {
       const value = row[field];
-      if (typeof value === "string") copy[field] = readableText(value, texts.subjects, viewer, texts.partnerId).text as T[K];
+      // A text whose loan or offering is not found says nothing, rather than everything.
+      if (typeof value === "string") copy[field] = (texts ? readableText(value, texts.subjects, viewer, texts.partnerId).text : "") as T[K];
     }
     return copy;
   });

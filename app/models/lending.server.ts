@@ -530,6 +530,7 @@ export async function lockLoanForUpdate(tx: DbTx, loanId: string) {
   return lockLoan(tx, loanId);
 }
 
+/** One lender's stake in one loan: their shares, and what happened to the money. */
 export async function getLenderStake(userId: string, loanId: string) {
   const db = await getDb();
   return db.loanShare.findMany({

@@ -279,10 +279,10 @@ export async function publicOwners(
   viewer: Viewer = PUBLIC_VIEWER,
 ): Promise<Map<string, PublicOwner>> {
   const db = await getDb();
-  const about = await offeringTextSubjects(offerings.map((o) => o.id));
   const groupIds = offerings.flatMap((o) => (o.groupId ? [o.groupId] : []));
   const clientIds = offerings.flatMap((o) => (o.clientId ? [o.clientId] : []));
-  const [groups, clients, partners] = await Promise.all([
+  const [about, groups, clients, partners] = await Promise.all([
+    offeringTextSubjects(offerings.map((o) => o.id)),
     db.group.findMany({
       where: { id: { in: groupIds } },
       select: { id: true, name: true, story: true, region: true, village: true, members: { where: { leftAt: null }, select: { clientId: true } } },
@@ -295,7 +295,9 @@ export async function publicOwners(
   const out = new Map<string, PublicOwner>();
   for (const o of offerings) {
     const country = countries.get(o.partnerId) ?? "";
-    const readable = (text: string) => readableText(text, about.get(o.id)?.subjects ?? [], viewer, o.partnerId).text;
+    const subjects = about.get(o.id)?.subjects;
+    // Without its subjects (the offering is gone) a text says nothing rather than everything.
+    const readable = (text: string) => (subjects ? readableText(text, subjects, viewer, o.partnerId).text : "");
     const texts = { title: readable(o.title), risks: readable(o.risks) };
     const group = o.groupId ? groups.find((g) => g.id === o.groupId) : undefined;
     if (group) {
