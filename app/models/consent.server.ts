@@ -396,7 +396,7 @@ export const previewSchema = z.object({
   region: z.string().max(80).optional(),
   // A group not yet saved: its name and the clients chosen as its members.
   groupName: z.string().max(120).optional(),
-  members: z.array(z.string().max(64)).max(200).optional(),
+  members: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "Choose members from the list.")).max(200).optional(),
 });
 export type PreviewInput = z.infer<typeof previewSchema>;
 

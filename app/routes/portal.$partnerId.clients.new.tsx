@@ -6,7 +6,7 @@ import { FormError } from "~/components/forms.tsx";
 import { PublicTextPreview } from "~/components/public-text-preview.tsx";
 import { fieldErrors, formToObject } from "~/lib/forms.ts";
 import { clientSchema, createClient } from "~/models/client.server.ts";
-import { previewPublicText } from "~/models/consent.server.ts";
+import { previewPublicText, previewSchema } from "~/models/consent.server.ts";
 import { MANAGING_ROLES, requireStaffPartner } from "~/utils/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Add a client — Mavuno partner portal" }];
@@ -25,15 +25,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const parsed = clientSchema(partner.regions).safeParse(values);
   if (!parsed.success) {
     // The story as the public would read it, for the form shown again: a new client has no consent yet.
-    const preview = await previewPublicText(partnerId, {
-      about: "",
-      as: "borrower",
-      text: values.story ?? "",
-      fullName: values.fullName,
-      aliases: values.aliases,
-      village: values.village,
-      region: values.region,
-    });
+    const input = previewSchema.safeParse({ ...values, about: "", as: "borrower", text: values.story });
+    const preview = input.success ? await previewPublicText(partnerId, input.data) : null;
     return json({ errors: fieldErrors(parsed.error), values, preview }, { status: 400 });
   }
   const client = await createClient(partnerId, parsed.data, user.id);

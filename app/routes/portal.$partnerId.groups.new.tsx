@@ -5,7 +5,7 @@ import { Field, FormError, SelectField, TextAreaField } from "~/components/forms
 import { fieldErrors, formToObject } from "~/lib/forms.ts";
 import { addMember, createGroup, groupSchema } from "~/models/group.server.ts";
 import { listClients } from "~/models/client.server.ts";
-import { previewPublicText } from "~/models/consent.server.ts";
+import { previewPublicText, previewSchema } from "~/models/consent.server.ts";
 import { PublicTextPreview } from "~/components/public-text-preview.tsx";
 import { MANAGING_ROLES, requireStaffPartner } from "~/utils/auth.server.ts";
 
@@ -28,15 +28,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const parsed = groupSchema(partner.regions).safeParse(values);
   if (!parsed.success) {
     // The story as the public would read it, for the form shown again.
-    const preview = await previewPublicText(partner.id, {
+    const input = previewSchema.safeParse({
       about: "new-group",
-      as: "borrower",
-      text: values.story ?? "",
+      text: values.story,
       groupName: values.name,
       village: values.village,
       region: values.region,
       members: form.getAll("member").map(String).slice(0, 200),
     });
+    const preview = input.success ? await previewPublicText(partner.id, input.data) : null;
     return json({ errors: fieldErrors(parsed.error), values, preview }, { status: 400 });
   }
   const group = await createGroup(partner.id, parsed.data);

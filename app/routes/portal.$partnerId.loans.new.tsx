@@ -4,7 +4,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { FormError } from "~/components/forms.tsx";
 import { LoanRequestFields } from "~/components/loan-request-fields.tsx";
 import { PublicTextPreview } from "~/components/public-text-preview.tsx";
-import { previewPublicText } from "~/models/consent.server.ts";
+import { previewPublicText, previewSchema } from "~/models/consent.server.ts";
 import { ScheduleTable } from "~/components/schedule-table.tsx";
 import { fieldErrors, formToObject } from "~/lib/forms.ts";
 import {
@@ -31,11 +31,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, partner } = await context(request, params.partnerId ?? "");
   const values = formToObject(await request.formData());
-  // What the loan is for as the public would read it, for the form shown again.
-  const about = /^(client|group):/.test(values.borrower ?? "") ? values.borrower! : "";
-  const purposePreview = await previewPublicText(partner.id, { about, as: "borrower", text: values.purpose ?? "" }).catch(() => null);
+  // What the loan is for as the public would read it, for the form shown again (not needed once saved).
+  const previewOf = async () => {
+    const input = previewSchema.safeParse({ about: values.borrower, as: "borrower", text: values.purpose });
+    return input.success ? previewPublicText(partner.id, input.data) : null;
+  };
   const parsed = loanRequestSchema().safeParse(values);
-  if (!parsed.success) return json({ errors: fieldErrors(parsed.error), values, schedule: null, purposePreview }, { status: 400 });
+  if (!parsed.success) return json({ errors: fieldErrors(parsed.error), values, schedule: null, purposePreview: await previewOf() }, { status: 400 });
   if (values.intent === "preview") {
     const input = parsed.data;
     const schedule = scheduleFor(
@@ -49,13 +51,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
       },
       new Date(),
     );
-    return json({ errors: {} as Record<string, string[]>, values, schedule: scheduleView(schedule, partner.currency), purposePreview });
+    return json({ errors: {} as Record<string, string[]>, values, schedule: scheduleView(schedule, partner.currency), purposePreview: await previewOf() });
   }
   try {
     const loan = await createDraft(partner.id, parsed.data, user.id);
     return redirect(`/portal/${partner.id}/loans/${loan.id}`);
   } catch (error) {
-    if (error instanceof LoanRequestError) return json({ errors: { [error.field]: [error.message] }, values, schedule: null, purposePreview }, { status: 400 });
+    if (error instanceof LoanRequestError) return json({ errors: { [error.field]: [error.message] }, values, schedule: null, purposePreview: await previewOf() }, { status: 400 });
     throw error;
   }
 }

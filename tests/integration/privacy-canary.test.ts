@@ -786,6 +786,16 @@ describe("privacy canary: a story that names its client (issue 16)", () => {
     const res = await run(mod.action, new Request(newGroup.url, { method: "POST", headers: newGroup.headers, body }), { partnerId: ids.partnerA.id });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { text: string }).text).toBe("The group meets in the village; a member keeps the box.");
+
+    // Hostile input is a 400 naming the field, never a 500.
+    const nul = new URLSearchParams({ ...fields, member: "a\u0000b" });
+    const bad = await run(mod.action, new Request(newGroup.url, { method: "POST", headers: newGroup.headers, body: nul }), { partnerId: ids.partnerA.id });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain("members");
+    const headers = new Headers(newGroup.headers);
+    headers.set("Content-Type", "application/json");
+    const json = await run(mod.action, new Request(newGroup.url, { method: "POST", headers, body: "{}" }), { partnerId: ids.partnerA.id });
+    expect(json.status).toBe(400);
   });
 
   it("the admin's offering review shows the title and risks as the public will read them beside each member's live consents", async () => {
