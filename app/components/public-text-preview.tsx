@@ -94,20 +94,21 @@ export function PublicTextPreview({
   }, [partnerId, textField, about, aboutField, groupField, clientField, as, draftFields, groupDraft]);
 
   return (
-    <div className="public-preview" ref={ref} aria-live="polite" data-testid={`preview-${textField}`}>
+    <div className="public-preview" ref={ref} data-testid={`preview-${textField}`}>
       <p className="preview-label">
         <strong>{label}</strong>
       </p>
       {result && result.text ? (
         <>
           <p className="story">{result.text}</p>
+          {/* Only the warning is announced as it changes, not the whole text at every pause in typing. */}
           {result.hidden.length ? (
-            <p className="notice warning">
+            <p className="notice warning" role="status">
               Hidden from the public, because the client has not agreed to show them: {result.hidden.map((w) => `“${w}”`).join(", ")}. Record the
               client&apos;s name or location consent to show them.
             </p>
           ) : (
-            <p className="hint">Nothing in it is hidden.</p>
+            <p className="hint" role="status">Nothing in it is hidden.</p>
           )}
         </>
       ) : (
