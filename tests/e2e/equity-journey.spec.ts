@@ -140,6 +140,8 @@ test("draft → members' meeting → approval → units bought partly by card �
   await expect(page.locator(".wallet-balance strong")).toHaveText("$0.00");
 
   // The deadline passes (the calendar moved back 125 days with the server stopped) and the real settlement closes it.
+  // Off the site first: an open page still fetches route manifests, which fail while the server is down.
+  await page.goto("about:blank");
   await server!.stop();
   const settled = JSON.parse(tsx("tests/e2e/support/equity-clock.ts", [reference, "125"]).trim().split("\n").pop()!) as { outcome: string }[];
   expect(settled.map((s) => s.outcome)).toEqual(["closed"]);

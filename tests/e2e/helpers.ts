@@ -65,6 +65,8 @@ export async function listLoanThroughReview(
   await page.goto("/admin/loans");
   await page.getByRole("link", { name: reference }).click();
   await page.getByRole("button", { name: "Approve and list" }).click();
+  // Back on the queue, so the approval has been answered before the session is dropped.
+  await expect(page.getByRole("heading", { name: "Loan requests waiting for review" })).toBeVisible();
   await expect(page.getByRole("link", { name: reference })).toHaveCount(0);
   await page.context().clearCookies();
   return { reference, loanId: portalPath.split("/").pop()!, portalPath };
