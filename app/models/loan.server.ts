@@ -378,11 +378,16 @@ const DAY_MS = 86_400_000;
 function notAboutBorrower(pattern: string): string {
   const person = (alias: string) =>
     `(${alias}.full_name ILIKE ${pattern} OR ${alias}.village ILIKE ${pattern} OR ${alias}.region ILIKE ${pattern} OR array_to_string(${alias}.aliases, ' ') ILIKE ${pattern})`;
-  return `NOT EXISTS (SELECT 1 FROM clients sc WHERE sc.id = l.client_id AND ${person("sc")})
-    AND NOT EXISTS (SELECT 1 FROM group_members sself JOIN group_members sm2 ON sm2.group_id = sself.group_id
-      JOIN clients smate ON smate.id = sm2.client_id WHERE sself.client_id = l.client_id AND ${person("smate")})
-    AND NOT EXISTS (SELECT 1 FROM groups sg WHERE sg.id = l.group_id AND (sg.name ILIKE ${pattern} OR sg.village ILIKE ${pattern} OR sg.region ILIKE ${pattern}))
-    AND NOT EXISTS (SELECT 1 FROM group_members sm JOIN clients smc ON smc.id = sm.client_id WHERE sm.group_id = l.group_id AND ${person("smc")})`;
+  // Scalar subqueries, looked up per matching loan through keys: as NOT EXISTS the planner hashed every client in the
+  // database against the word instead (100,000 loans: /loans?q=goats from ~100 ms to ~650 ms).
+  return `(CASE WHEN l.client_id IS NOT NULL THEN
+      (SELECT ${person("sc")} FROM clients sc WHERE sc.id = l.client_id) IS NOT TRUE
+      AND (SELECT bool_or(${person("smate")}) FROM group_members sself JOIN group_members sm2 ON sm2.group_id = sself.group_id
+        JOIN clients smate ON smate.id = sm2.client_id WHERE sself.client_id = l.client_id) IS NOT TRUE
+    ELSE
+      (SELECT sg.name ILIKE ${pattern} OR sg.village ILIKE ${pattern} OR sg.region ILIKE ${pattern} FROM groups sg WHERE sg.id = l.group_id) IS NOT TRUE
+      AND (SELECT bool_or(${person("smc")}) FROM group_members sm JOIN clients smc ON smc.id = sm.client_id WHERE sm.group_id = l.group_id) IS NOT TRUE
+    END)`;
 }
 
 /**
