@@ -35,6 +35,9 @@ test("an officer's story naming the client and village is read by the public wit
   await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
   // After saving, the same preview from the server.
   await expect(page.getByTestId("preview-story").getByText(publicStory)).toBeVisible();
+  // The page says what each consent changes, one sentence a purpose.
+  await page.getByText("What each consent changes on public pages").click();
+  await expect(page.getByText(/every name in a story, a loan's purpose or an offering reads "the borrower"/)).toBeVisible();
 
   await page.getByLabel("The client agreed to").selectOption({ label: "Show their story to lenders" });
   await page.getByLabel("Evidence").fill("Form 88, Kisumu branch");
